@@ -1,0 +1,19 @@
+"""hepml: the helper package of the machine-learning course for physics students.
+
+Each module is small and named after what it does:
+
+- :mod:`hepml.reproducibility` seeds every random generator and fixes thread counts;
+- :mod:`hepml.style` is the house plotting style;
+- :mod:`hepml.simulate` holds seeded toy-physics simulators with known truth;
+- :mod:`hepml.widgets` is the interactive-demo pattern that also works on the static site;
+- :mod:`hepml.bench` executes notebooks and measures their time and memory;
+- :mod:`hepml.cli` is the ``python -m hepml`` command line.
+
+Notebooks usually start with ``hepml.setup_notebook(seed=...)``.
+"""
+
+from hepml.reproducibility import environment_report, seed_everything, setup_notebook
+
+__version__ = "0.1.0"
+
+__all__ = ["environment_report", "seed_everything", "setup_notebook", "__version__"]

@@ -1,0 +1,5 @@
+"""Entry point of ``python -m hepml``."""
+
+from hepml.cli import main
+
+raise SystemExit(main())
