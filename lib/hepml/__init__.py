@@ -7,6 +7,9 @@ Each module is small and named after what it does:
 - :mod:`hepml.simulate` holds seeded toy-physics simulators with known truth;
 - :mod:`hepml.widgets` is the interactive-demo pattern that also works on the static site;
 - :mod:`hepml.bench` executes notebooks and measures their time and memory;
+- :mod:`hepml.checks` and :mod:`hepml.feedback` are the exercise tests' helpers and check cells;
+- :mod:`hepml.exercises` generates exercise notebooks from otter-grader masters;
+- :mod:`hepml.grading` (with :mod:`hepml.grading_worker`) grades submissions robustly;
 - :mod:`hepml.cli` is the ``python -m hepml`` command line.
 
 Notebooks usually start with ``hepml.setup_notebook(seed=...)``.
