@@ -1,0 +1,405 @@
+"""Linear regression written out from scratch, for teaching (chapter 3).
+
+Every function here has a library twin in scikit-learn, and the tests check that both agree:
+
+- :func:`least_squares` solves the normal equations (``LinearRegression``);
+- :func:`gradient_descent` minimises the same mean squared error step by step and records the
+  loss after every epoch;
+- :func:`polynomial_features` expands the features into monomials (``PolynomialFeatures``);
+- :func:`ridge` (closed form) and :func:`lasso` (coordinate descent) add L2 and L1 penalties
+  (``Ridge`` and ``Lasso``, with the same objective scaling as scikit-learn);
+- :class:`Standardiser` centres and scales features with statistics of the training set only
+  (``StandardScaler``);
+- :func:`mean_absolute_error`, :func:`mean_squared_error` and :func:`r2_score` measure a
+  regression (``sklearn.metrics``).
+
+The intercept is never penalised: it is fitted by centring the data, as scikit-learn does.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from hepml.validation import check_array, check_int, check_real
+
+
+#: :func:`gradient_descent` stops and reports divergence when the training loss exceeds this
+#: multiple of its initial value. (A stable step size never increases this quadratic loss.)
+DIVERGENCE_FACTOR = 1e6
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """A fitted linear model ``y_hat = X @ coef + intercept``.
+
+    Attributes
+    ----------
+    coef
+        One weight per feature, shape ``(n_features,)``.
+    intercept
+        The constant term (0 when fitted without an intercept).
+    """
+
+    coef: np.ndarray
+    intercept: float
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predictions for the rows of ``X`` (shape ``(n_samples, n_features)``)."""
+        X = check_array(X, "X", ndim=2)
+        if X.shape[1] != len(self.coef):
+            raise ValueError(f"X must have {len(self.coef)} columns, got shape {X.shape}")
+        return X @ self.coef + self.intercept
+
+
+@dataclass(frozen=True)
+class GradientDescentFit(LinearModel):
+    """A linear model fitted by gradient descent, with its training history.
+
+    Attributes
+    ----------
+    loss_history
+        Training MSE before the first step and after every epoch, shape ``(n_epochs + 1,)``;
+        shorter if the descent diverged.
+    validation_history
+        Validation MSE at the same moments, or ``None`` without validation data.
+    diverged
+        True if the loss grew beyond :data:`DIVERGENCE_FACTOR` times its initial value or became
+        infinite (learning rate too large); the descent stops there and ``coef`` holds the
+        parameters of the last step kept.
+    """
+
+    loss_history: np.ndarray
+    validation_history: np.ndarray | None
+    diverged: bool
+
+
+def least_squares(X: np.ndarray, y: np.ndarray, *, fit_intercept: bool = True) -> LinearModel:
+    """Minimise the mean squared error exactly by solving the normal equations.
+
+    With the design matrix ``A`` (``X`` with a leading column of ones if ``fit_intercept``), the
+    gradient of ``|A w - y|^2`` vanishes where ``A.T @ A @ w = A.T @ y``. The system is solved
+    with :func:`numpy.linalg.solve`, never by inverting ``A.T @ A``.
+
+    Parameters
+    ----------
+    X
+        Features, shape ``(n_samples, n_features)``.
+    y
+        Targets, shape ``(n_samples,)``.
+    fit_intercept
+        Whether to fit a constant term.
+    """
+    X, y = _check_xy(X, y)
+    A = _design_matrix(X, fit_intercept)
+    gram = A.T @ A
+    eigenvalues = np.linalg.eigvalsh(gram)
+    if eigenvalues[0] <= eigenvalues[-1] * len(A) * np.finfo(float).eps:
+        raise ValueError("X has linearly dependent columns: the normal equations have no unique solution")
+    w = np.linalg.solve(gram, A.T @ y)
+    return _split(w, fit_intercept)
+
+
+def mse_gradient(X: np.ndarray, y: np.ndarray, coef: np.ndarray, intercept: float = 0.0) -> tuple[np.ndarray, float]:
+    """Gradient of the mean squared error with respect to ``coef`` and ``intercept``.
+
+    ``MSE = |X coef + intercept - y|^2 / n`` has gradient ``2 X.T r / n`` and ``2 mean(r)``,
+    with the residuals ``r = X coef + intercept - y``.
+    """
+    X, y = _check_xy(X, y)
+    coef = check_array(coef, "coef", ndim=1)
+    if len(coef) != X.shape[1]:
+        raise ValueError(f"coef must have {X.shape[1]} entries, got {len(coef)}")
+    intercept = check_real(intercept, "intercept")
+    residuals = X @ coef + intercept - y
+    return 2 * X.T @ residuals / len(y), float(2 * residuals.mean())
+
+
+def gradient_descent(
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    learning_rate: float,
+    n_epochs: int,
+    fit_intercept: bool = True,
+    X_val: np.ndarray | None = None,
+    y_val: np.ndarray | None = None,
+) -> GradientDescentFit:
+    """Minimise the mean squared error by full-batch gradient descent from zero weights.
+
+    Each epoch takes one step ``w <- w - learning_rate * grad MSE(w)`` using all samples. For this
+    quadratic loss the descent converges if and only if ``learning_rate < 2 / lambda_max``, where
+    ``lambda_max`` is the largest eigenvalue of the Hessian ``2 A.T A / n``.
+
+    Parameters
+    ----------
+    X, y
+        Training features ``(n_samples, n_features)`` and targets ``(n_samples,)``.
+    learning_rate
+        Step size, > 0.
+    n_epochs
+        Number of steps, >= 1.
+    fit_intercept
+        Whether to fit a constant term.
+    X_val, y_val
+        Optional validation data; its MSE is recorded after every epoch too.
+    """
+    X, y = _check_xy(X, y)
+    learning_rate = check_real(learning_rate, "learning_rate", minimum=0.0, strict_minimum=True)
+    n_epochs = check_int(n_epochs, "n_epochs", minimum=1)
+    if (X_val is None) != (y_val is None):
+        raise ValueError("give both X_val and y_val, or neither")
+    A = _design_matrix(X, fit_intercept)
+    A_val = None
+    if X_val is not None:
+        X_val, y_val = _check_xy(X_val, y_val, names=("X_val", "y_val"))
+        if X_val.shape[1] != X.shape[1]:
+            raise ValueError(f"X_val must have {X.shape[1]} columns like X, got shape {X_val.shape}")
+        A_val = _design_matrix(X_val, fit_intercept)
+
+    w = np.zeros(A.shape[1])
+    losses = [_mse(A, w, y)]
+    val_losses = [_mse(A_val, w, y_val)] if A_val is not None else None
+    diverged = False
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(n_epochs):
+            step = w - learning_rate * 2 * A.T @ (A @ w - y) / len(y)
+            loss = _mse(A, step, y)
+            if not np.isfinite(loss) or loss > DIVERGENCE_FACTOR * losses[0]:
+                diverged = True
+                break
+            w = step
+            losses.append(loss)
+            if val_losses is not None:
+                val_losses.append(_mse(A_val, w, y_val))
+    model = _split(w, fit_intercept)
+    return GradientDescentFit(
+        model.coef,
+        model.intercept,
+        np.array(losses),
+        None if val_losses is None else np.array(val_losses),
+        diverged,
+    )
+
+
+def polynomial_features(X: np.ndarray, degree: int, *, include_bias: bool = False) -> np.ndarray:
+    """All monomials of the features up to ``degree``, in scikit-learn's column order.
+
+    For two features ``(a, b)`` and degree 2 the columns are ``a, b, a^2, a b, b^2`` (preceded by
+    a column of ones if ``include_bias``). A linear model in these columns is a polynomial in the
+    original features: still linear in its parameters, so every method of this module applies.
+
+    Parameters
+    ----------
+    X
+        Features, shape ``(n_samples, n_features)``; a 1-D array is treated as one feature.
+    degree
+        Highest total degree, >= 1.
+    include_bias
+        Whether to include the constant column (degree 0).
+    """
+    X = check_array(X, "X")
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2:
+        raise ValueError(f"X must be 1- or 2-dimensional, got shape {X.shape}")
+    degree = check_int(degree, "degree", minimum=1)
+    columns = []
+    for power in range(0 if include_bias else 1, degree + 1):
+        for combination in itertools.combinations_with_replacement(range(X.shape[1]), power):
+            columns.append(np.prod(X[:, list(combination)], axis=1))
+    return np.column_stack(columns)
+
+
+def ridge(X: np.ndarray, y: np.ndarray, alpha: float, *, fit_intercept: bool = True) -> LinearModel:
+    """L2-regularised least squares in closed form.
+
+    Minimises ``|y - X coef - intercept|^2 + alpha |coef|^2`` (scikit-learn's ``Ridge``
+    objective: a *sum* of squares, not a mean). Centring removes the unpenalised intercept, and
+    the minimum solves ``(Xc.T Xc + alpha I) coef = Xc.T yc``.
+
+    Parameters
+    ----------
+    X, y
+        Features ``(n_samples, n_features)`` and targets ``(n_samples,)``.
+    alpha
+        Penalty strength, >= 0; 0 gives ordinary least squares.
+    fit_intercept
+        Whether to fit an (unpenalised) constant term.
+    """
+    X, y = _check_xy(X, y)
+    alpha = check_real(alpha, "alpha", minimum=0.0)
+    Xc, yc, x_mean, y_mean = _centre(X, y, fit_intercept)
+    coef = np.linalg.solve(Xc.T @ Xc + alpha * np.eye(X.shape[1]), Xc.T @ yc)
+    return LinearModel(coef, float(y_mean - x_mean @ coef))
+
+
+def soft_threshold(value: np.ndarray | float, threshold: float) -> np.ndarray | float:
+    """``sign(value) * max(|value| - threshold, 0)``: the minimiser behind every lasso update."""
+    return np.sign(value) * np.maximum(np.abs(value) - threshold, 0.0)
+
+
+def lasso(
+    X: np.ndarray,
+    y: np.ndarray,
+    alpha: float,
+    *,
+    fit_intercept: bool = True,
+    max_iter: int = 10_000,
+    tol: float = 1e-10,
+) -> LinearModel:
+    """L1-regularised least squares by cyclic coordinate descent.
+
+    Minimises ``|y - X coef - intercept|^2 / (2 n) + alpha |coef|_1`` (scikit-learn's ``Lasso``
+    objective, note the ``1 / (2 n)``). With all other weights fixed the objective is a parabola
+    plus ``alpha |w_j|`` in ``w_j``, minimised by soft thresholding:
+    ``w_j = S(x_j . r_j / n, alpha) / (x_j . x_j / n)``, where ``r_j`` is the residual without
+    feature ``j``. Sweeps over the features repeat until no weight moves by more than ``tol``.
+
+    Parameters
+    ----------
+    X, y
+        Features ``(n_samples, n_features)`` and targets ``(n_samples,)``.
+    alpha
+        Penalty strength, >= 0.
+    fit_intercept
+        Whether to fit an (unpenalised) constant term.
+    max_iter
+        Largest number of sweeps over all features.
+    tol
+        Stop when the largest change of a weight in one sweep is below ``tol``.
+
+    Raises
+    ------
+    RuntimeError
+        If the weights have not converged after ``max_iter`` sweeps.
+    """
+    X, y = _check_xy(X, y)
+    alpha = check_real(alpha, "alpha", minimum=0.0)
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    tol = check_real(tol, "tol", minimum=0.0, strict_minimum=True)
+    Xc, yc, x_mean, y_mean = _centre(X, y, fit_intercept)
+    n = len(yc)
+    # Work with the Gram matrix: x_j . r_j / n = (X.T y / n)_j - (X.T X / n)_j . coef + G_jj coef_j,
+    # so one update costs O(n_features) instead of O(n_samples).
+    gram = Xc.T @ Xc / n
+    correlation = Xc.T @ yc / n
+    coef = np.zeros(X.shape[1])
+    for _ in range(max_iter):
+        largest_change = 0.0
+        for j in range(X.shape[1]):
+            if gram[j, j] == 0.0:
+                continue
+            old = coef[j]
+            rho = correlation[j] - gram[j] @ coef + gram[j, j] * old
+            coef[j] = soft_threshold(rho, alpha) / gram[j, j]
+            largest_change = max(largest_change, abs(coef[j] - old))
+        if largest_change < tol:
+            return LinearModel(coef, float(y_mean - x_mean @ coef))
+    raise RuntimeError(f"lasso did not converge in {max_iter} sweeps; standardise X or raise max_iter")
+
+
+class Standardiser:
+    """Centre each feature to mean 0 and scale it to standard deviation 1.
+
+    The mean and standard deviation are learned by :meth:`fit` from the *training* set only and
+    then applied unchanged to validation and test data, so nothing about those sets leaks into
+    the model. Constant features keep scale 1 (as in scikit-learn's ``StandardScaler``).
+    """
+
+    def __init__(self) -> None:
+        self.mean_: np.ndarray | None = None
+        self.scale_: np.ndarray | None = None
+
+    def fit(self, X: np.ndarray) -> Standardiser:
+        """Learn per-feature mean and standard deviation (``ddof=0``) from ``X``."""
+        X = check_array(X, "X", ndim=2, min_length=1)
+        self.mean_ = X.mean(axis=0)
+        scale = X.std(axis=0)
+        self.scale_ = np.where(scale > 0, scale, 1.0)
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """Standardise ``X`` with the statistics learned by :meth:`fit`."""
+        self._check_fitted(X)
+        return (np.asarray(X, dtype=float) - self.mean_) / self.scale_
+
+    def fit_transform(self, X: np.ndarray) -> np.ndarray:
+        """:meth:`fit` on ``X``, then :meth:`transform` it."""
+        return self.fit(X).transform(X)
+
+    def inverse_transform(self, Z: np.ndarray) -> np.ndarray:
+        """Undo :meth:`transform`: back to the original units."""
+        self._check_fitted(Z, name="Z")
+        return np.asarray(Z, dtype=float) * self.scale_ + self.mean_
+
+    def _check_fitted(self, X: np.ndarray, name: str = "X") -> None:
+        if self.mean_ is None:
+            raise RuntimeError("call fit on the training features before transform")
+        X = check_array(X, name, ndim=2)
+        if X.shape[1] != len(self.mean_):
+            raise ValueError(f"{name} must have {len(self.mean_)} columns, got shape {X.shape}")
+
+
+def mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """``mean((y_pred - y_true)^2)``."""
+    y_true, y_pred = _check_pair(y_true, y_pred)
+    return float(np.mean((y_pred - y_true) ** 2))
+
+
+def mean_absolute_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """``mean(|y_pred - y_true|)``: in the target's unit and less sensitive to outliers than the MSE."""
+    y_true, y_pred = _check_pair(y_true, y_pred)
+    return float(np.mean(np.abs(y_pred - y_true)))
+
+
+def r2_score(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Coefficient of determination ``1 - sum (y_pred - y_true)^2 / sum (y_true - mean(y_true))^2``.
+
+    1 is a perfect prediction, 0 is no better than predicting the mean, and it is negative for
+    worse predictions.
+    """
+    y_true, y_pred = _check_pair(y_true, y_pred)
+    total = np.sum((y_true - y_true.mean()) ** 2)
+    if total == 0:
+        raise ValueError("y_true is constant: R^2 is undefined")
+    return float(1 - np.sum((y_pred - y_true) ** 2) / total)
+
+
+def _check_xy(X: object, y: object, names: tuple[str, str] = ("X", "y")) -> tuple[np.ndarray, np.ndarray]:
+    X = check_array(X, names[0], ndim=2, min_length=1)
+    y = check_array(y, names[1], ndim=1)
+    if len(X) != len(y):
+        raise ValueError(f"{names[0]} and {names[1]} must have the same number of samples, got {len(X)} and {len(y)}")
+    return X, y
+
+
+def _check_pair(y_true: object, y_pred: object) -> tuple[np.ndarray, np.ndarray]:
+    y_true = check_array(y_true, "y_true", ndim=1, min_length=1)
+    y_pred = check_array(y_pred, "y_pred", ndim=1)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true and y_pred must have the same shape, got {y_true.shape} and {y_pred.shape}")
+    return y_true, y_pred
+
+
+def _design_matrix(X: np.ndarray, fit_intercept: bool) -> np.ndarray:
+    return np.column_stack([np.ones(len(X)), X]) if fit_intercept else X
+
+
+def _split(w: np.ndarray, fit_intercept: bool) -> LinearModel:
+    if fit_intercept:
+        return LinearModel(w[1:].copy(), float(w[0]))
+    return LinearModel(w.copy(), 0.0)
+
+
+def _mse(A: np.ndarray, w: np.ndarray, y: np.ndarray) -> float:
+    return float(np.mean((A @ w - y) ** 2))
+
+
+def _centre(X: np.ndarray, y: np.ndarray, fit_intercept: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    if not fit_intercept:
+        return X, y, np.zeros(X.shape[1]), 0.0
+    x_mean, y_mean = X.mean(axis=0), float(y.mean())
+    return X - x_mean, y - y_mean, x_mean, y_mean
