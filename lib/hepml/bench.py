@@ -7,6 +7,7 @@ outputs back into the notebook, which is how lecture and solution outputs are re
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -99,7 +100,15 @@ def run_notebook(path: str | Path, *, timeout: int = 600, write: bool = False) -
     if not path.is_file():
         raise FileNotFoundError(f"no notebook at {str(path)!r}")
     notebook = nbformat.read(path, as_version=4)
-    kernel = KernelManager(kernel_name="python3")
+    with tempfile.TemporaryDirectory(prefix="hepml-kernel-") as sockets:
+        # Local sockets rather than TCP ports: nothing listens on the network, and ipykernel does
+        # not warn about unencrypted TCP on every start.
+        kernel = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
+        return _run(path, notebook, kernel, timeout=timeout, write=write)
+
+
+def _run(path: Path, notebook: nbformat.NotebookNode, kernel: KernelManager, *, timeout: int, write: bool) -> BenchResult:
+    """Execute ``notebook`` with ``kernel`` while polling the kernel's memory; see :func:`run_notebook`."""
     client = NotebookClient(
         notebook,
         km=kernel,
