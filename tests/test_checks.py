@@ -38,6 +38,10 @@ def test_check_array_reports_shape_nan_and_the_worst_entry():
     wrong[3] += 0.5
     message = _message(check_array, "estimate", wrong, expected, rtol=1e-6)
     assert message.startswith("`estimate` differs from the expected values at 1 of 5 entries (e.g. at index 3: 1.25 instead of 0.75")
+    matrix = np.zeros((3, 4))
+    wrong = matrix.copy()
+    wrong[2, 1] = 1.0
+    assert "(e.g. at index (2, 1): 1 instead of 0;" in _message(check_array, "Z_test", wrong, matrix)
     assert np.array_equal(check_array("estimate", list(expected), expected), expected)
     assert "should be an array of real numbers" in _message(check_array, "estimate", ["a", "b"])
 

@@ -147,7 +147,8 @@ def check_array(
         wrong = ~np.isclose(array, expected, rtol=rtol, atol=atol)
         if wrong.any():
             worst = np.unravel_index(np.argmax(np.where(wrong, np.abs(array - expected), -1.0)), array.shape)
-            index = worst if len(worst) > 1 else worst[0] if worst else ()
+            # plain ints: NumPy 2 would print a tuple of np.int64 as (np.int64(95), np.int64(1))
+            index = tuple(int(i) for i in worst) if len(worst) > 1 else int(worst[0]) if worst else ()
             raise AssertionError(
                 f"`{name}` differs from the expected values at {int(wrong.sum())} of {array.size} entries "
                 f"(e.g. at index {index}: {_short(float(array[worst]))} instead of "
