@@ -142,8 +142,9 @@ def test_deleting_a_file_outside_the_sandbox_is_refused(graded):
 
 def test_forged_results_and_patched_helpers_do_not_raise_the_score(graded):
     result = graded["results"]["forges"]
-    # the plausible but wrong answers pass q1's public test only; other questions are correct
-    assert _scores(result) == {**FULL, "q1": 1.0}
+    # q1's answers are wrong and fail every test despite the forged results file and the patched
+    # helpers; the other questions are answered correctly and keep their points
+    assert _scores(result) == {**FULL, "q1": 0.0}
     assert "`mean_energy` is 1, expected 50.49" in _message(result, "q1")
 
 
