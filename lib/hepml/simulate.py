@@ -259,7 +259,7 @@ class ResonanceSample:
     signal_fraction
         Probability that an event is signal.
     background_scale
-        Decay length of the exponential background in GeV (the background falls by ``1/e`` every
+        Scale of the exponential background in GeV (the background falls by ``1/e`` every
         ``background_scale`` GeV).
     low, high
         The mass window in GeV.
@@ -320,7 +320,7 @@ def resonance_spectrum(
     signal_fraction
         Probability that an event is signal, in [0, 1].
     background_scale
-        Decay length of the exponential background in GeV, > 0.
+        Scale of the exponential background in GeV (it falls by 1/e over this range), > 0.
     low, high
         Mass window in GeV, ``0 <= low < high``.
     seed
