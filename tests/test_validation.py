@@ -41,3 +41,11 @@ def test_check_array_shape_and_values():
         check_array([1, 2], "a", min_length=3)
     with pytest.raises(TypeError, match="a must be an array of real numbers"):
         check_array(["x", "y"], "a")
+
+
+def test_check_array_columns():
+    assert check_array([[1, 2, 3]], "X", ndim=2, columns=3).shape == (1, 3)
+    with pytest.raises(ValueError, match=r"X must have 2 columns, got shape \(1, 3\)"):
+        check_array([[1, 2, 3]], "X", ndim=2, columns=2)
+    with pytest.raises(ValueError, match=r"X must have 2 columns, got shape \(3,\)"):
+        check_array([1, 2, 3], "X", columns=2)

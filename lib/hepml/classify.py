@@ -146,9 +146,7 @@ class LogisticRegressionFit:
 
     def decision_function(self, features: np.ndarray) -> np.ndarray:
         """The fitted log-odds ``x . w + b`` of each row of ``features``."""
-        features = check_array(features, "features", ndim=2)
-        if features.shape[1] != len(self.weights):
-            raise ValueError(f"features must have {len(self.weights)} columns, got shape {features.shape}")
+        features = check_array(features, "features", ndim=2, columns=len(self.weights))
         return features @ self.weights + self.bias
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
@@ -242,9 +240,7 @@ class PerceptronResult:
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         """Class 0 or 1 of each row of ``features`` from the step function of ``x . w + b``."""
-        features = check_array(features, "features", ndim=2)
-        if features.shape[1] != len(self.weights):
-            raise ValueError(f"features must have {len(self.weights)} columns, got shape {features.shape}")
+        features = check_array(features, "features", ndim=2, columns=len(self.weights))
         return (features @ self.weights + self.bias > 0).astype(int)
 
 

@@ -48,9 +48,7 @@ class LinearModel:
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Predictions for the rows of ``X`` (shape ``(n_samples, n_features)``)."""
-        X = check_array(X, "X", ndim=2)
-        if X.shape[1] != len(self.coef):
-            raise ValueError(f"X must have {len(self.coef)} columns, got shape {X.shape}")
+        X = check_array(X, "X", ndim=2, columns=len(self.coef))
         return X @ self.coef + self.intercept
 
 
@@ -338,9 +336,7 @@ class Standardiser:
     def _check_fitted(self, X: np.ndarray, name: str = "X") -> None:
         if self.mean_ is None:
             raise RuntimeError("call fit on the training features before transform")
-        X = check_array(X, name, ndim=2)
-        if X.shape[1] != len(self.mean_):
-            raise ValueError(f"{name} must have {len(self.mean_)} columns, got shape {X.shape}")
+        X = check_array(X, name, ndim=2, columns=len(self.mean_))
 
 
 def mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:

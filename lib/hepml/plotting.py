@@ -216,9 +216,7 @@ def decision_boundary(
 
     if not callable(predict):
         raise TypeError(f"predict must be a function of an (m, 2) array, got {type(predict).__name__}")
-    features = check_array(features, "features", ndim=2, min_length=1)
-    if features.shape[1] != 2:
-        raise ValueError(f"features must have 2 columns, got shape {features.shape}")
+    features = check_array(features, "features", ndim=2, columns=2, min_length=1)
     labels = check_array(labels, "labels", ndim=1)
     if len(labels) != len(features):
         raise ValueError(f"labels must have one entry per event ({len(features)}), got {len(labels)}")

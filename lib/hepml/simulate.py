@@ -229,9 +229,7 @@ def event_log_likelihood_ratio(features: np.ndarray) -> np.ndarray:
     features
         Array of shape ``(n_events, 3)`` with the columns of :data:`EVENT_FEATURES`.
     """
-    features = check_array(features, "features", ndim=2)
-    if features.shape[1] != len(EVENT_FEATURES):
-        raise ValueError(f"features must have {len(EVENT_FEATURES)} columns, got shape {features.shape}")
+    features = check_array(features, "features", ndim=2, columns=len(EVENT_FEATURES))
     ratio = np.zeros(len(features))
     for column, (signal_pdf, background_pdf) in enumerate(zip(_SIGNAL_PDFS, _BACKGROUND_PDFS)):
         ratio += signal_pdf.logpdf(features[:, column]) - background_pdf.logpdf(features[:, column])
@@ -672,9 +670,7 @@ class GaussianClasses:
         return numerator / (numerator + (1 - self.signal_fraction) * p_background)
 
     def _check_features(self, features: np.ndarray) -> np.ndarray:
-        features = check_array(features, "features", ndim=2)
-        if features.shape[1] != len(self.signal_mean):
-            raise ValueError(f"features must have {len(self.signal_mean)} columns, got shape {features.shape}")
+        features = check_array(features, "features", ndim=2, columns=len(self.signal_mean))
         return features
 
 

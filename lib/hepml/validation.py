@@ -71,6 +71,7 @@ def check_array(
     name: str,
     *,
     ndim: int | None = None,
+    columns: int | None = None,
     min_length: int = 0,
     finite: bool = True,
 ) -> np.ndarray:
@@ -84,6 +85,8 @@ def check_array(
         The argument's name, used in the error message.
     ndim
         Required number of dimensions, if any.
+    columns
+        Required length of the second axis (e.g. the number of features), if any.
     min_length
         Smallest allowed length of the first axis.
     finite
@@ -95,6 +98,8 @@ def check_array(
         raise TypeError(f"{name} must be an array of real numbers, got {type(value).__name__}") from error
     if ndim is not None and array.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {array.shape}")
+    if columns is not None and (array.ndim < 2 or array.shape[1] != columns):
+        raise ValueError(f"{name} must have {columns} columns, got shape {array.shape}")
     if array.ndim > 0 and array.shape[0] < min_length:
         raise ValueError(f"{name} must have at least {min_length} entries along axis 0, got {array.shape[0]}")
     if finite and not np.all(np.isfinite(array)):
