@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from hepml.bench import KERNEL_ENVIRONMENT
+from hepml.course import paths
+from hepml.course.bench import KERNEL_ENVIRONMENT
 
 os.environ.update(KERNEL_ENVIRONMENT)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = paths.repository_root()
 
 
 @pytest.fixture(scope="session")

@@ -62,7 +62,7 @@ def test_loss_curves_validate_lengths():
 
 
 def test_roc_curve_plot_draws_the_roc_and_the_rejection_curves():
-    from hepml import metrics
+    from hepml.methods import metrics
 
     labels = np.array([0, 0, 0, 0, 1, 1, 1, 1])
     scores = np.array([0.1, 0.4, 0.35, 0.8, 0.7, 0.9, 0.3, 0.95])

@@ -24,6 +24,16 @@ def test_palette_colours_are_distinct_and_used_as_cycle():
 
 
 def test_figure_size_rejects_empty_grid():
-    with pytest.raises(ValueError, match="columns and rows must be >= 1"):
+    with pytest.raises(ValueError, match="rows and columns must be >= 1"):
         style.figure_size(0, 1)
     assert style.figure_size(2, 2) == (style.PAGE_WIDTH, 6.4)
+
+
+def test_subplots_takes_rows_then_columns_like_matplotlib():
+    import matplotlib.pyplot as plt
+
+    fig, axes = style.subplots(2, 1)
+    assert axes.shape == (2,)
+    assert axes[0].get_position().y0 > axes[1].get_position().y0  # stacked vertically
+    assert fig.get_size_inches()[1] == style.figure_size(2, 1)[1]
+    plt.close(fig)

@@ -1,5 +1,5 @@
 """Entry point of ``python -m hepml``."""
 
-from hepml.cli import main
+from hepml.course.cli import main
 
 raise SystemExit(main())

@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from hepml import style
-from hepml.linear import mean_absolute_error, r2_score
-from hepml.validation import check_array
+from hepml.methods.metrics import mean_absolute_error, r2_score, roc_auc, roc_curve
+from hepml.validation import check_array, check_callable, check_int, check_targets, check_xy
 
 
 def parity_plot(
@@ -46,12 +46,8 @@ def parity_plot(
         At most this many points are drawn (the first ones), to keep the figure light; the
         metrics always use every point.
     """
-    y_true = check_array(y_true, "y_true", ndim=1, min_length=1)
-    y_pred = check_array(y_pred, "y_pred", ndim=1)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true and y_pred must have the same shape, got {y_true.shape} and {y_pred.shape}")
-    if max_points < 1:
-        raise ValueError(f"max_points must be >= 1, got {max_points}")
+    y_true, y_pred = check_targets(y_true, y_pred)
+    max_points = check_int(max_points, "max_points", minimum=1)
     if ax is None:
         _, ax = style.subplots(figsize=(4.2, 4.0))
     suffix = f" [{unit}]" if unit else ""
@@ -81,7 +77,7 @@ def loss_curves(
     """Training (solid) and validation (dashed) loss against the epoch.
 
     Entry ``k`` of each history is the loss after ``k`` epochs (entry 0: before training), as
-    recorded by :func:`hepml.linear.gradient_descent`. Call again on the same ``ax`` to compare
+    recorded by :func:`hepml.methods.linear.gradient_descent`. Call again on the same ``ax`` to compare
     several runs; each call uses the next colour of the house palette.
 
     Parameters
@@ -118,8 +114,8 @@ def loss_curves(
 
 
 def roc_curve_plot(
-    labels: np.ndarray,
-    scores: np.ndarray,
+    y_true: np.ndarray,
+    y_score: np.ndarray,
     *,
     ax: plt.Axes | None = None,
     label: str = "",
@@ -130,14 +126,14 @@ def roc_curve_plot(
     ``kind="roc"`` draws the true-positive rate (signal efficiency) against the false-positive
     rate, the machine-learning convention. ``kind="rejection"`` draws the background rejection
     ``1 / FPR`` on a logarithmic axis against the signal efficiency, the way particle physicists
-    show taggers: better classifiers lie higher. Both use :func:`hepml.metrics.roc_curve`; the
+    show taggers: better classifiers lie higher. Both use :func:`hepml.methods.metrics.roc_curve`; the
     dotted line is a random guess. Call again on the same ``ax`` to compare classifiers.
 
     Parameters
     ----------
-    labels
+    y_true
         True classes, 1 for signal and 0 for background.
-    scores
+    y_score
         Classifier outputs, larger meaning more signal-like.
     ax
         Axes to draw on; a new figure in the house style if omitted.
@@ -146,16 +142,14 @@ def roc_curve_plot(
     kind
         ``"roc"`` or ``"rejection"``.
     """
-    from hepml.metrics import roc_auc, roc_curve
-
     if kind not in ("roc", "rejection"):
         raise ValueError(f"kind must be 'roc' or 'rejection', got {kind!r}")
-    fpr, tpr, _ = roc_curve(labels, scores)
+    fpr, tpr, _ = roc_curve(y_true, y_score)
     if ax is None:
         _, ax = style.subplots(figsize=(4.6, 3.6))
     has_guess = any(line.get_label() == "random guess" for line in ax.get_lines())
     if kind == "roc":
-        ax.plot(fpr, tpr, label=f"{label} (AUC = {roc_auc(labels, scores):.3f})" if label else None)
+        ax.plot(fpr, tpr, label=f"{label} (AUC = {roc_auc(y_true, y_score):.3f})" if label else None)
         if not has_guess:
             ax.plot([0, 1], [0, 1], linestyle=":", color=style.PALETTE["black"], label="random guess")
         ax.set(xlabel="false-positive rate (background efficiency)", ylabel="true-positive rate (signal efficiency)")
@@ -174,8 +168,8 @@ def roc_curve_plot(
 
 def decision_boundary(
     predict,
-    features: np.ndarray,
-    labels: np.ndarray,
+    X: np.ndarray,
+    y: np.ndarray,
     *,
     ax: plt.Axes | None = None,
     grid_points: int = 200,
@@ -195,9 +189,9 @@ def decision_boundary(
     predict
         Function mapping an ``(m, 2)`` array of points to ``m`` values in [0, 1]: probabilities
         ``P(signal | x)`` or hard decisions 0/1.
-    features
+    X
         Events, shape ``(n, 2)``; they also set the plotted range.
-    labels
+    y
         True classes of the events, 1 for signal and 0 for background.
     ax
         Axes to draw on; a new figure in the house style if omitted.
@@ -214,18 +208,16 @@ def decision_boundary(
     """
     from matplotlib.colors import LinearSegmentedColormap
 
-    if not callable(predict):
-        raise TypeError(f"predict must be a function of an (m, 2) array, got {type(predict).__name__}")
-    features = check_array(features, "features", ndim=2, columns=2, min_length=1)
-    labels = check_array(labels, "labels", ndim=1)
-    if len(labels) != len(features):
-        raise ValueError(f"labels must have one entry per event ({len(features)}), got {len(labels)}")
+    check_callable(predict, "predict", "a function of an (m, 2) array")
+    X, y = check_xy(X, y)
+    if X.shape[1] != 2:
+        raise ValueError(f"X must have 2 columns, got shape {X.shape}")
     if grid_points < 10:
         raise ValueError(f"grid_points must be >= 10, got {grid_points}")
     if ax is None:
         _, ax = style.subplots(figsize=(4.6, 3.8))
-    low = features.min(axis=0) - padding
-    high = features.max(axis=0) + padding
+    low = X.min(axis=0) - padding
+    high = X.max(axis=0) + padding
     grid_x, grid_y = np.meshgrid(np.linspace(low[0], high[0], grid_points), np.linspace(low[1], high[1], grid_points))
     values = np.asarray(predict(np.column_stack([grid_x.ravel(), grid_y.ravel()])), dtype=float)
     if values.shape != (grid_x.size,):
@@ -237,7 +229,7 @@ def decision_boundary(
     ax.contourf(grid_x, grid_y, values, levels=np.linspace(0, 1, 11), cmap=colours, alpha=0.45)
     if values.min() < 0.5 < values.max():
         ax.contour(grid_x, grid_y, values, levels=[0.5], colors=style.PALETTE["black"], linewidths=1.5)
-    shown, shown_labels = features[:max_points], labels[:max_points]
+    shown, shown_labels = X[:max_points], y[:max_points]
     for value, name, colour in ((0, "background", style.BACKGROUND_COLOR), (1, "signal", style.SIGNAL_COLOR)):
         points = shown[shown_labels == value]
         ax.scatter(

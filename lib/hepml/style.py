@@ -59,23 +59,28 @@ def use_house_style() -> None:
     mpl.rcParams.update(HOUSE_STYLE)
 
 
-def figure_size(columns: int = 1, rows: int = 1, *, row_height: float = 3.2) -> tuple[float, float]:
+def figure_size(rows: int = 1, columns: int = 1, *, row_height: float = 3.2) -> tuple[float, float]:
     """Return a figure size that fits the page for a grid of panels.
 
     Parameters
     ----------
-    columns, rows
-        Number of panels across and down.
+    rows, columns
+        Number of panels down and across (matplotlib's order). The width is always the page
+        width, so more columns make narrower panels.
     row_height
         Height of one row of panels in inches.
     """
     if columns < 1 or rows < 1:
-        raise ValueError(f"columns and rows must be >= 1, got columns={columns}, rows={rows}")
+        raise ValueError(f"rows and columns must be >= 1, got rows={rows}, columns={columns}")
     return (PAGE_WIDTH, row_height * rows)
 
 
-def subplots(columns: int = 1, rows: int = 1, **kwargs):
-    """Create a figure and axes in the house style that fit the page; see :func:`figure_size`."""
+def subplots(rows: int = 1, columns: int = 1, **kwargs):
+    """Create a figure and axes in the house style that fit the page; see :func:`figure_size`.
+
+    ``rows`` and ``columns`` come in :func:`matplotlib.pyplot.subplots`' order; other keyword
+    arguments are passed on to it.
+    """
     use_house_style()
-    kwargs.setdefault("figsize", figure_size(columns, rows))
+    kwargs.setdefault("figsize", figure_size(rows, columns))
     return plt.subplots(rows, columns, **kwargs)

@@ -1,12 +1,16 @@
 """Argument checks shared by the functions students call.
 
-Each check raises a :class:`TypeError` or :class:`ValueError` whose message names the argument and
-says what was expected, so a wrong call fails loudly instead of returning a silently wrong answer.
+Each check takes ``(value, name)``, returns the value in a normalised form, and raises a
+:class:`TypeError` or :class:`ValueError` whose message names the argument and says what was
+expected, so a wrong call fails loudly instead of returning a silently wrong answer. Public
+functions of the package validate with these and then call a private function that computes
+(scikit-learn's pattern), so no check or formula is written twice.
 """
 
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -95,13 +99,135 @@ def check_array(
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be an array of real numbers, got {type(value).__name__}") from error
+        raise TypeError(
+            f"{name} must be an array of real numbers, got {type(value).__name__}"
+        ) from error
     if ndim is not None and array.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {array.shape}")
     if columns is not None and (array.ndim < 2 or array.shape[1] != columns):
         raise ValueError(f"{name} must have {columns} columns, got shape {array.shape}")
     if array.ndim > 0 and array.shape[0] < min_length:
-        raise ValueError(f"{name} must have at least {min_length} entries along axis 0, got {array.shape[0]}")
+        raise ValueError(
+            f"{name} must have at least {min_length} entries along axis 0, "
+            f"got {array.shape[0]}"
+        )
     if finite and not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinite values")
     return array
+
+
+def check_labels(value: object, name: str) -> np.ndarray:
+    """Return binary class labels (0 background, 1 signal) as an integer array.
+
+    Parameters
+    ----------
+    value
+        A 1-dimensional array with at least one entry, holding only 0 and 1.
+    name
+        The argument's name, used in the error message.
+    """
+    labels = check_array(value, name, ndim=1, min_length=1)
+    if not np.all((labels == 0) | (labels == 1)):
+        raise ValueError(f"{name} must contain only 0 and 1")
+    return labels.astype(int)
+
+
+def check_consistent_length(arrays: Sequence[np.ndarray], names: Sequence[str]) -> None:
+    """Raise a :class:`ValueError` unless every array has the same length as the first.
+
+    Parameters
+    ----------
+    arrays
+        Arrays with one entry (or row) per example.
+    names
+        Their argument names, in the same order.
+    """
+    first = len(arrays[0])
+    for array, name in zip(arrays[1:], names[1:]):
+        if len(array) != first:
+            raise ValueError(
+                f"{name} must have one entry per example of {names[0]} ({first}), "
+                f"got {len(array)}"
+            )
+
+
+def check_xy(
+    X: object,
+    y: object,
+    *,
+    names: tuple[str, str] = ("X", "y"),
+    labels: bool = False,
+    finite_y: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check a data set: features ``(n_samples, n_features)`` and one target per sample.
+
+    Parameters
+    ----------
+    X, y
+        Features and targets.
+    names
+        Argument names used in the error messages.
+    labels
+        If true, ``y`` must hold binary class labels (see :func:`check_labels`).
+    finite_y
+        If false, ``y`` may be any 1-dimensional array (e.g. class names).
+
+    Returns
+    -------
+    tuple
+        ``X`` as a float array and ``y`` as an array (integer labels if ``labels``).
+    """
+    X = check_array(X, names[0], ndim=2, min_length=1)
+    if labels:
+        y = check_labels(y, names[1])
+    elif finite_y:
+        y = check_array(y, names[1], ndim=1)
+    else:
+        y = np.asarray(y)
+        if y.ndim != 1:
+            raise ValueError(f"{names[1]} must be 1-dimensional, got shape {y.shape}")
+    check_consistent_length([X, y], names)
+    return X, y
+
+
+def check_targets(
+    y_true: object, y_pred: object, *, names: tuple[str, str] = ("y_true", "y_pred")
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check a pair of 1-dimensional arrays of the same shape, e.g. truth and prediction."""
+    y_true = check_array(y_true, names[0], ndim=1, min_length=1)
+    y_pred = check_array(y_pred, names[1], ndim=1)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same shape, "
+            f"got {y_true.shape} and {y_pred.shape}"
+        )
+    return y_true, y_pred
+
+
+def check_callable(value: object, name: str, what: str = "a function") -> object:
+    """Return ``value`` if it can be called; ``what`` describes the expected function."""
+    if not callable(value):
+        raise TypeError(f"{name} must be {what}, got {type(value).__name__}")
+    return value
+
+
+def check_shape(value: int | tuple[int, ...], name: str) -> tuple[int, ...]:
+    """Return an array shape from one positive integer or a tuple of them."""
+    if isinstance(value, tuple):
+        return tuple(
+            check_int(length, f"{name}[{i}]", minimum=1) for i, length in enumerate(value)
+        )
+    return (check_int(value, name, minimum=1),)
+
+
+def check_interval(
+    value: object, name: str, *, minimum: float | None = None
+) -> tuple[float, float]:
+    """Return ``(low, high)`` from a tuple of two real numbers with ``minimum <= low < high``."""
+    if not (isinstance(value, tuple) and len(value) == 2):
+        raise TypeError(f"{name} must be a tuple (low, high), got {value!r}")
+    low = check_real(value[0], f"{name}[0]", minimum=minimum)
+    high = check_real(value[1], f"{name}[1]")
+    if high <= low:
+        raise ValueError(f"{name} must have low < high, got {value!r}")
+    return low, high

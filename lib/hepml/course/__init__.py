@@ -1,0 +1,12 @@
+"""The course machinery used by instructors and by the test suite, not by the lectures.
+
+- :mod:`~hepml.course.cli`: the ``python -m hepml`` command line;
+- :mod:`~hepml.course.paths`: the repository root and its notebooks;
+- :mod:`~hepml.course.bench` and :mod:`~hepml.course.status`: execute notebooks, measure them
+  and write the book's status page;
+- :mod:`~hepml.course.exercises`: generate student notebooks from the otter-grader masters;
+- :mod:`~hepml.course.checks` and :mod:`~hepml.course.feedback`: the exercise tests' helpers
+  and the check cells students run;
+- :mod:`~hepml.course.grading` (with :mod:`~hepml.course.grading_session`,
+  :mod:`~hepml.course.grading_worker` and :mod:`~hepml.course.gradebook`): grade submissions.
+"""

@@ -1,0 +1,146 @@
+"""The course command line, ``python -m hepml``.
+
+Sub-commands:
+
+- ``bench [--json] NOTEBOOK...``: execute notebooks, report seconds and peak memory of each;
+- ``execute NOTEBOOK...``: execute notebooks and store their outputs (refresh after an edit);
+- ``status``: bench every lecture and solution notebook and write the book's page ``book/status.md``;
+- ``exercises``: regenerate ``exercises/`` and the autograder archives from the masters in ``solutions/``;
+- ``grade PATH... [--json] [--csv FILE] [--timeout S]``: grade submitted notebooks (files or folders).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from hepml.course.bench import run_notebook
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    parser = _build_parser()
+    arguments = parser.parse_args(argv)
+    return arguments.handler(arguments)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m hepml", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    bench = commands.add_parser("bench", help="execute notebooks; report seconds and peak memory")
+    bench.add_argument("notebooks", nargs="+", help=".ipynb files")
+    bench.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    bench.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default 600)")
+    bench.set_defaults(handler=_bench)
+
+    execute = commands.add_parser("execute", help="execute notebooks and store their outputs")
+    execute.add_argument("notebooks", nargs="+", help=".ipynb files")
+    execute.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default 600)")
+    execute.set_defaults(handler=_execute)
+
+    status = commands.add_parser("status", help="bench every lecture and solution; write the book's status page")
+    status.add_argument("--root", default=None, help="repository root (default: the repository hepml is installed from)")
+    status.add_argument("--output", default=None, help="page to write (default: ROOT/book/status.md)")
+    status.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default 600)")
+    status.set_defaults(handler=_status)
+
+    exercises = commands.add_parser("exercises", help="regenerate exercises/ and the autograder archives")
+    exercises.set_defaults(handler=_exercises)
+
+    grade = commands.add_parser("grade", help="grade submitted notebooks with the hidden tests")
+    grade.add_argument("paths", nargs="+", help=".ipynb files or folders of them")
+    grade.add_argument("--json", action="store_true", help="print the results as JSON")
+    grade.add_argument("--csv", metavar="FILE", help="write a gradebook: one row per submission, one column per question")
+    grade.add_argument("--timeout", type=float, default=30.0, help="seconds per code cell and per test call (default 30)")
+    grade.add_argument("--exercise", help="exercise set, e.g. 01-statistics (default: read from each notebook)")
+    grade.add_argument("--jobs", type=int, default=2, help="submissions graded at the same time (default 2)")
+    grade.set_defaults(handler=_grade)
+    return parser
+
+
+def _exercises(arguments: argparse.Namespace) -> int:
+    from hepml.course.exercises import generate_all
+    from hepml.course.paths import repository_root
+
+    root = repository_root()
+    written = generate_all(root)
+    for notebook in written:
+        print(f"wrote {notebook.relative_to(root)}", file=sys.stderr)
+    print(f"{len(written)} exercise notebook(s) changed; autograder archives in build/exercises/", file=sys.stderr)
+    return 0
+
+
+def _grade(arguments: argparse.Namespace) -> int:
+    from hepml.course.grading import collect_notebooks, grade_paths, write_gradebook
+
+    if not collect_notebooks(arguments.paths):
+        print("no notebooks to grade", file=sys.stderr)
+        return 1
+    results = grade_paths(
+        arguments.paths, timeout=arguments.timeout, exercise=arguments.exercise, jobs=arguments.jobs
+    )
+    if arguments.json:
+        dictionaries = [result.as_dict() for result in results]
+        print(json.dumps(dictionaries[0] if len(dictionaries) == 1 else dictionaries, indent=2))
+    else:
+        for result in results:
+            print(f"{result.notebook}: {result.score:g} / {result.max_score:g}")
+            if result.error:
+                print(f"  {result.error}")
+            for question in result.questions:
+                if not question.passed:
+                    print(f"  {question.name} {question.score:g}/{question.max_score:g}: {question.message}")
+    if arguments.csv:
+        write_gradebook(results, arguments.csv)
+    failed = [result for result in results if result.grading_failed]
+    for result in failed:
+        print(f"grading failed for {result.notebook}: {result.error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _bench(arguments: argparse.Namespace) -> int:
+    results = []
+    for notebook in arguments.notebooks:
+        result = run_notebook(notebook, timeout=arguments.timeout)
+        results.append(result)
+        if not arguments.json:
+            status = "ok" if result.ok else f"FAILED: {result.error}"
+            print(f"{result.notebook:<45} {result.seconds:8.1f} s {result.peak_rss_mb:8.0f} MB  {status}", flush=True)
+    if arguments.json:
+        print(json.dumps([result.as_dict() for result in results], indent=2))
+    return 0 if all(result.ok for result in results) else 1
+
+
+def _execute(arguments: argparse.Namespace) -> int:
+    failed = 0
+    for notebook in arguments.notebooks:
+        result = run_notebook(notebook, timeout=arguments.timeout, write=True)
+        status = "written" if result.ok else f"FAILED (not written): {result.error}"
+        print(f"{result.notebook}: {result.seconds:.1f} s, {result.peak_rss_mb:.0f} MB, {status}", file=sys.stderr)
+        failed += not result.ok
+    return 1 if failed else 0
+
+
+def _status(arguments: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from hepml.course.paths import executed_notebooks, repository_root
+    from hepml.course.status import pinned_versions, render_status_page
+
+    root = repository_root() if arguments.root is None else Path(arguments.root)
+    notebooks = executed_notebooks(root)
+    if not notebooks:
+        print(f"no notebooks in {root / 'lectures'} or {root / 'solutions'}", file=sys.stderr)
+        return 1
+    results = []
+    for notebook in notebooks:
+        result = run_notebook(notebook, timeout=arguments.timeout)
+        print(f"{notebook}: {result.seconds:.1f} s, {result.peak_rss_mb:.0f} MB, {'ok' if result.ok else result.error}", file=sys.stderr)
+        results.append(result)
+    output = Path(arguments.output) if arguments.output else root / "book" / "status.md"
+    output.write_text(render_status_page(results, pinned_versions(root / "requirements.txt"), root=root))
+    print(f"wrote {output}", file=sys.stderr)
+    return 0 if all(result.ok for result in results) else 1

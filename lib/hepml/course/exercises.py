@@ -1,0 +1,246 @@
+"""Generate student exercise notebooks and autograder archives from otter-grader masters.
+
+A master ``solutions/NN-topic.ipynb`` is written in otter-grader's format (see CONTRIBUTING.md,
+"Exercise masters"). :func:`generate` runs ``otter assign`` on it, then turns otter's student
+notebook into ``exercises/NN-topic.ipynb``:
+
+- otter's ``grader.check("qN")`` cells become cells that hold the question's public tests and call
+  :class:`hepml.course.feedback.Checker` (otter's own check cannot read tests from notebook metadata on
+  Colab, so an exercise notebook carries its public tests in plain sight and works alone);
+- a checker cell follows the setup cell and a score summary ends the notebook;
+- outputs are cleared, cell ids and metadata are made deterministic, so regenerating an
+  unchanged master rewrites nothing.
+
+The autograder archive with every test (public and hidden) goes to ``build/exercises/NN-topic/``,
+which is not committed and never published to students. :func:`load_tests` reads it back for
+:mod:`hepml.course.grading`, regenerating it when the master has changed.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from hepml.course import paths
+from hepml.course.feedback import TestSpec
+
+__all__ = ["ExerciseSet", "generate", "generate_all", "load_tests", "solution_lines"]
+
+_CHECK_CELL = re.compile(r'^\s*grader\.check\(\s*"(?P<question>[^"]+)"\s*\)\s*$')
+
+
+@dataclass(frozen=True)
+class ExerciseSet:
+    """The tests of one exercise set, as the grader uses them."""
+
+    name: str
+    tests: dict[str, list[TestSpec]]
+
+    @property
+    def points(self) -> dict[str, float]:
+        """Points of each question (public and hidden tests together)."""
+        return {question: sum(test.points for test in tests) for question, tests in self.tests.items()}
+
+
+def generate_all(root: Path | None = None) -> list[Path]:
+    """Regenerate every ``exercises/NN-topic.ipynb`` and its archive; return the notebooks written."""
+    root = paths.repository_root() if root is None else Path(root)
+    written = []
+    for master in paths.solutions(root):
+        if generate(master, root=root):
+            written.append(root / "exercises" / master.name)
+    return written
+
+
+def generate(master: Path, *, root: Path | None = None) -> bool:
+    """Generate the exercise notebook and autograder archive of one master.
+
+    Parameters
+    ----------
+    master
+        The master notebook ``solutions/NN-topic.ipynb``.
+    root
+        Repository root (default: the one this package is installed from).
+
+    Returns
+    -------
+    bool
+        Whether ``exercises/NN-topic.ipynb`` changed.
+    """
+    root = paths.repository_root() if root is None else Path(root)
+    master = Path(master).resolve()
+    if master.suffix != ".ipynb" or not master.is_file():
+        raise FileNotFoundError(f"master must be an existing .ipynb file, got {str(master)!r}")
+    build = root / "build" / "exercises" / master.stem
+    with tempfile.TemporaryDirectory(prefix="hepml-assign-") as temporary:
+        work = Path(temporary)
+        shutil.copy(master, work / master.name)
+        result = subprocess.run(
+            [sys.executable, "-m", "otter", "assign", master.name, "out"],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"otter assign failed on {master.name}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        archives = sorted((work / "out" / "autograder").glob("*.zip"))
+        if len(archives) != 1:
+            raise RuntimeError(f"otter assign wrote {len(archives)} autograder archives for {master.name}")
+        if build.exists():
+            shutil.rmtree(build)
+        build.mkdir(parents=True)
+        shutil.copy(archives[0], build / "autograder.zip")
+        (build / "master.sha256").write_text(_digest(master))
+        student = nbformat.read(work / "out" / "student" / master.name, as_version=4)
+    exercise_set = _read_archive(master.stem, build / "autograder.zip")
+    notebook = _student_notebook(student, exercise_set, _test_sources(build / "autograder.zip"))
+    leaks = sorted(solution_lines(nbformat.read(master, as_version=4)) & _code_lines(notebook))
+    if leaks:
+        raise RuntimeError(f"solution lines of {master.name} would leak into the exercise: {leaks}")
+    target = root / "exercises" / master.name
+    text = nbformat.writes(notebook) + "\n"
+    if target.is_file() and target.read_text() == text:
+        return False
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(text)
+    return True
+
+
+def load_tests(name: str, *, root: Path | None = None) -> ExerciseSet:
+    """Read the tests of exercise set ``name`` (e.g. ``"01-statistics"``) from its autograder archive.
+
+    The archive is (re)built first if it is missing or older than the master.
+    """
+    root = paths.repository_root() if root is None else Path(root)
+    master = root / "solutions" / f"{name}.ipynb"
+    if not master.is_file():
+        raise FileNotFoundError(f"no exercise master {str(master)!r}")
+    build = root / "build" / "exercises" / name
+    stamp = build / "master.sha256"
+    if not stamp.is_file() or stamp.read_text() != _digest(master):
+        generate(master, root=root)
+    return _read_archive(name, build / "autograder.zip")
+
+
+def solution_lines(master: nbformat.NotebookNode) -> set[str]:
+    """Stripped code lines of a master that are solution code (must never reach students)."""
+    lines: set[str] = set()
+    for cell in master.cells:
+        if cell.cell_type != "code":
+            continue
+        inside = False
+        for line in cell.source.splitlines():
+            stripped = line.strip()
+            if re.match(r"#\s*BEGIN SOLUTION", stripped):
+                inside = True
+                continue
+            if re.match(r"#\s*END SOLUTION", stripped):
+                inside = False
+                continue
+            marked = re.search(r"#\s*SOLUTION(\s+NO PROMPT)?\s*$", stripped)
+            if inside or marked:
+                code = re.sub(r"#\s*SOLUTION(\s+NO PROMPT)?\s*$", "", stripped).strip()
+                if code and not code.startswith("#"):
+                    lines.add(code)
+    return lines
+
+
+def _code_lines(notebook: nbformat.NotebookNode) -> set[str]:
+    return {line.strip() for cell in notebook.cells if cell.cell_type == "code" for line in cell.source.splitlines()}
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _natural(name: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
+
+
+def _read_archive(name: str, archive: Path) -> ExerciseSet:
+    from otter.test_files import ExceptionTestFile
+
+    tests: dict[str, list[TestSpec]] = {}
+    with zipfile.ZipFile(archive) as files:
+        names = sorted((n for n in files.namelist() if re.fullmatch(r"tests/[^/]+\.py", n)), key=_natural)
+        for member in names:
+            test_file = ExceptionTestFile.from_string(files.read(member).decode(), path=member)
+            tests[test_file.name] = [
+                TestSpec(case.body.test_func, float(case.points), bool(case.hidden)) for case in test_file.test_cases
+            ]
+    return ExerciseSet(name, tests)
+
+
+def _test_sources(archive: Path) -> dict[str, str]:
+    """Source of every test function in the archive, by function name (without the decorator)."""
+    sources = {}
+    with zipfile.ZipFile(archive) as files:
+        for member in files.namelist():
+            if re.fullmatch(r"tests/[^/]+\.py", member):
+                text = files.read(member).decode()
+                for node in ast.parse(text).body:
+                    if isinstance(node, ast.FunctionDef):
+                        node.decorator_list = []
+                        sources[node.name] = ast.unparse(node)
+    return sources
+
+
+def _student_notebook(
+    student: nbformat.NotebookNode, exercise_set: ExerciseSet, sources: dict[str, str]
+) -> nbformat.NotebookNode:
+    cells = []
+    code_cells_seen = 0
+    for cell in student.cells:
+        if cell.cell_type == "code":
+            match = _CHECK_CELL.match(cell.source)
+            if match:
+                cell.source = _check_cell_source(match["question"], exercise_set, sources)
+            cell.outputs = []
+            cell.execution_count = None
+        cells.append(cell)
+        if cell.cell_type == "code":
+            code_cells_seen += 1
+            if code_cells_seen == 2:
+                cells.append(nbformat.v4.new_code_cell(_checker_cell_source(exercise_set)))
+    cells.append(nbformat.v4.new_code_cell("checker.summary()"))
+    for index, cell in enumerate(cells):
+        cell.id = f"cell-{index:03d}"
+        cell.metadata.pop("execution", None)
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata = {
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+        "hepml": {"exercise": exercise_set.name},
+    }
+    return notebook
+
+
+def _checker_cell_source(exercise_set: ExerciseSet) -> str:
+    points = ", ".join(f'"{question}": {value:g}' for question, value in exercise_set.points.items())
+    return (
+        "# The check cell after each answer runs the question's public tests with this checker.\n"
+        "from hepml.course.feedback import Checker\n\n"
+        f'checker = Checker("{exercise_set.name}", points={{{points}}})'
+    )
+
+
+def _check_cell_source(question: str, exercise_set: ExerciseSet, sources: dict[str, str]) -> str:
+    public = [test for test in exercise_set.tests[question] if not test.hidden]
+    names = [test.function.__name__ for test in public]
+    lines = [f"# Check {question}: its public tests (grading adds hidden ones). Run this cell after your answer."]
+    for name in names:
+        lines += [sources[name], ""]
+    points = ", ".join(f"{test.points:g}" for test in public)
+    lines.append(f'checker.check("{question}", globals(), [{", ".join(names)}], points=[{points}])')
+    return "\n".join(lines)

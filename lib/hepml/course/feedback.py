@@ -1,0 +1,174 @@
+"""Run an exercise's tests and report, per question, pass/fail, points and what is wrong.
+
+The same code scores a question in a student's notebook (public tests, :class:`Checker`) and in
+the grader (public and hidden tests, :mod:`hepml.course.grading`), so a student sees the messages the
+grader would give. A test is a function whose parameters name the notebook variables it checks;
+it passes unless it raises (see :mod:`hepml.course.checks` for helpers with readable messages).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+from hepml.course.checks import describe_exception
+
+__all__ = ["Checker", "QuestionResult", "TestSpec", "run_question"]
+
+
+@dataclass(frozen=True)
+class TestSpec:
+    """One test of a question: the function, its points and whether students can see it."""
+
+    __test__ = False  # not a pytest test class
+
+    function: Callable[..., object]
+    points: float
+    hidden: bool = False
+
+    @property
+    def variables(self) -> list[str]:
+        """Names of the notebook variables the test reads (its parameters)."""
+        return list(inspect.signature(self.function).parameters)
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """Score of one question."""
+
+    name: str
+    score: float
+    max_score: float
+    passed: bool
+    message: str
+
+    def as_dict(self) -> dict:
+        """Return the result as a JSON-serialisable dictionary."""
+        return asdict(self)
+
+
+def run_question(
+    name: str,
+    tests: Sequence[TestSpec],
+    environment: Mapping[str, object],
+    *,
+    max_score: float | None = None,
+) -> QuestionResult:
+    """Run every test of question ``name`` against the notebook variables in ``environment``.
+
+    Parameters
+    ----------
+    name
+        The question's name, e.g. ``"q1"``.
+    tests
+        Its tests. Each test earns its points if it returns without raising.
+    environment
+        Notebook variables by name; a missing name is passed to the test as ``None``.
+    max_score
+        Points of the question; defaults to the sum of the tests' points.
+
+    Returns
+    -------
+    QuestionResult
+        Points earned, whether every test passed, and the failure messages (one line each).
+    """
+    score, failures = 0.0, []
+    for test in tests:
+        try:
+            test.function(**{variable: environment.get(variable) for variable in test.variables})
+        except AssertionError as error:
+            failures.append(str(error).strip() or "a test failed")
+        except Exception as error:  # noqa: BLE001 - any failure of the answer costs the test's points
+            failures.append(describe_exception(error))
+        else:
+            score += test.points
+    unique = list(dict.fromkeys(failures))
+    total = sum(test.points for test in tests) if max_score is None else max_score
+    return QuestionResult(
+        name=name,
+        score=round(score, 6),
+        max_score=round(total, 6),
+        passed=not failures,
+        message="; ".join(unique) if unique else "all tests passed",
+    )
+
+
+class Checker:
+    """The check cells of a student's exercise notebook.
+
+    Parameters
+    ----------
+    exercise
+        Name of the exercise set, e.g. ``"01-statistics"``.
+    points
+        Points of each question when graded (public and hidden tests together).
+
+    Examples
+    --------
+    The generated exercise notebooks create one checker after the setup cell and call it after
+    each answer::
+
+        checker = Checker("01-statistics", points={"q1": 2, "q2": 2})
+        checker.check("q1", globals(), [test_q1_answers_are_numbers], points=[1.0])
+        checker.summary()
+    """
+
+    def __init__(self, exercise: str, points: Mapping[str, float]):
+        self.exercise = exercise
+        self.points = dict(points)
+        self._results: dict[str, QuestionResult] = {}
+
+    def check(
+        self,
+        question: str,
+        environment: Mapping[str, object],
+        tests: Sequence[Callable[..., object]],
+        points: Sequence[float],
+    ) -> None:
+        """Run the public tests of ``question`` and print pass/fail, points and what is wrong.
+
+        Parameters
+        ----------
+        question
+            The question's name, e.g. ``"q1"``.
+        environment
+            The notebook's variables: pass ``globals()``.
+        tests
+            The question's public test functions.
+        points
+            Points of each test.
+        """
+        if question not in self.points:
+            raise ValueError(f"question must be one of {sorted(self.points)}, got {question!r}")
+        if len(tests) != len(points):
+            raise ValueError(f"tests and points must have the same length, got {len(tests)} and {len(points)}")
+        specs = [TestSpec(test, float(value)) for test, value in zip(tests, points)]
+        result = run_question(question, specs, environment)
+        self._results[question] = result
+        hidden = self.points[question] - result.max_score
+        later = f"; hidden tests decide the other {hidden:g} when graded" if hidden > 0 else ""
+        if result.passed:
+            print(f"{question}: passed, {result.score:g} of {result.max_score:g} public points{later}")
+        else:
+            print(f"{question}: FAILED, {result.score:g} of {result.max_score:g} public points{later}")
+            for message in result.message.split("; "):
+                print(f"  - {message}")
+
+    def summary(self) -> None:
+        """Print the points earned on the public tests, question by question, and in total."""
+        earned = possible = 0.0
+        for question in self.points:
+            result = self._results.get(question)
+            if result is None:
+                print(f"{question}: not checked yet (run its check cell)")
+                continue
+            status = "passed" if result.passed else "FAILED"
+            print(f"{question}: {status}, {result.score:g} of {result.max_score:g} public points")
+            earned += result.score
+            possible += result.max_score
+        total = sum(self.points.values())
+        print(
+            f"Public tests: {earned:g} of {possible:g} points. The graded total is out of {total:g}: "
+            "hidden tests count too."
+        )

@@ -1,0 +1,14 @@
+"""From-scratch teaching implementations, one module per concept.
+
+Each module writes a method out so that it can be read next to its formula, and each is tested
+against its library twin (scikit-learn, SciPy or torch) in ``tests/methods/``:
+
+- :mod:`~hepml.methods.likelihood`: entropy, KL divergence, maximum-likelihood fits (chapter 2);
+- :mod:`~hepml.methods.linear`: least squares, gradient descent, ridge, lasso (chapter 3);
+- :mod:`~hepml.methods.classify`: logistic regression, the perceptron, the loss zoo (chapter 4);
+- :mod:`~hepml.methods.metrics`: classification and regression metrics (chapters 3, 4);
+- :mod:`~hepml.methods.model_selection`: cross-validation, bias and variance (chapter 5).
+
+Import the module a chapter needs, ``from hepml.methods import linear``; torch is imported only
+by the modules that need it.
+"""

@@ -1,0 +1,74 @@
+"""Conventions every stored notebook follows (see CONTRIBUTING.md).
+
+nbval checks that outputs are reproduced; these tests check what nbval cannot: that the notebook
+runs on Colab, sets its seeds, has alt text on every figure, and stores no errors or warnings.
+"""
+
+import json
+import re
+
+import pytest
+import yaml
+
+from hepml.course import paths
+
+ROOT = paths.repository_root()
+EXECUTED = paths.executed_notebooks(ROOT)
+LECTURES = paths.lectures(ROOT)
+
+REPOSITORY_URL = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+TOC = (ROOT / "_toc.yml").read_text()
+
+
+def _code_cells(path):
+    cells = json.loads(path.read_text())["cells"]
+    return [cell for cell in cells if cell["cell_type"] == "code"]
+
+
+def _text(value):
+    return "".join(value) if isinstance(value, list) else value
+
+
+def test_there_is_at_least_one_lecture():
+    assert LECTURES, "no lecture notebooks found"
+
+
+@pytest.mark.parametrize("path", EXECUTED, ids=[paths.page_name(p) for p in EXECUTED])
+class TestNotebook:
+    def test_first_cell_installs_hepml_on_colab_only(self, path):
+        first = _text(_code_cells(path)[0]["source"])
+        assert '"google.colab" in sys.modules' in first
+        assert f"git+{REPOSITORY_URL}" in first
+        assert _code_cells(path)[0]["outputs"] == []
+
+    def test_second_cell_sets_up_seeds_threads_and_style(self, path):
+        assert "hepml.setup_notebook(seed=" in _text(_code_cells(path)[1]["source"])
+
+    def test_executed_once_top_to_bottom(self, path):
+        counts = [cell["execution_count"] for cell in _code_cells(path)]
+        assert counts == list(range(1, len(counts) + 1))
+
+    def test_no_errors_or_stderr_in_stored_outputs(self, path):
+        for cell in _code_cells(path):
+            for output in cell["outputs"]:
+                assert output["output_type"] != "error", _text(cell["source"])[:80]
+                assert output.get("name") != "stderr", _text(output.get("text", ""))[:200]
+
+    def test_every_figure_has_alt_text(self, path):
+        for cell in _code_cells(path):
+            has_image = any("image/png" in output.get("data", {}) for output in cell["outputs"])
+            if has_image and "widget" not in _text(cell["source"]):
+                alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
+                assert len(alt) > 20, f"figure without alt text in cell: {_text(cell['source'])[:80]}"
+
+    def test_no_machine_dependent_text(self, path):
+        for cell in _code_cells(path):
+            for output in cell["outputs"]:
+                text = _text(output.get("text", "")) + _text(output.get("data", {}).get("text/plain", ""))
+                assert not re.search(r"0x[0-9a-f]{6,}|\d+(\.\d+)?\s?(s/it|it/s)\b", text), text[:200]
+
+    def test_stays_small_enough_for_the_web_page(self, path):
+        assert path.stat().st_size < 2 * 2**20
+
+    def test_is_in_the_table_of_contents(self, path):
+        assert f"{path.parent.name}/{path.stem}" in TOC

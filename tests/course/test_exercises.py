@@ -1,0 +1,80 @@
+"""Every exercise set: the stub scores 0, the master full marks, nothing leaks, exercises/ is fresh.
+
+Parametrized over ``solutions/NN-topic.ipynb``, so a new chapter's master is covered by adding it.
+"""
+
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from hepml.course import exercises
+from hepml.course.grading import grade_submission
+from hepml.course import paths
+
+ROOT = paths.repository_root()
+SOLUTIONS = paths.solutions(ROOT)
+
+
+def _code_lines(notebook):
+    return [line.strip() for cell in notebook.cells if cell.cell_type == "code" for line in cell.source.splitlines()]
+
+
+def test_there_is_at_least_one_exercise_set():
+    assert SOLUTIONS, "no exercise masters in solutions/"
+
+
+@pytest.mark.parametrize("master", SOLUTIONS, ids=[paths.page_name(p) for p in SOLUTIONS])
+class TestExerciseSet:
+    def test_untouched_exercise_scores_zero_with_a_reason_per_question(self, master):
+        result = grade_submission(ROOT / "exercises" / master.name, timeout=20)
+        assert result.score == 0 and result.max_score > 0
+        for question in result.questions:
+            assert question.score == 0 and not question.passed
+            assert "`" in question.message, question.message  # names the variable that is wrong
+
+    def test_master_scores_full_marks(self, master):
+        result = grade_submission(master, timeout=20)
+        assert result.score == result.max_score, [q.message for q in result.questions if not q.passed]
+
+    def test_no_solution_line_appears_in_the_exercise(self, master):
+        student = _code_lines(nbformat.read(ROOT / "exercises" / master.name, as_version=4))
+        solution, inside = [], False
+        for line in _code_lines(nbformat.read(master, as_version=4)):
+            if line.startswith("# BEGIN SOLUTION") or line.startswith("# END SOLUTION"):
+                inside = line.startswith("# BEGIN")
+            elif inside or re.search(r"# SOLUTION( NO PROMPT)?$", line):
+                code = re.sub(r"\s*# SOLUTION( NO PROMPT)?$", "", line)
+                if code and not code.startswith("#"):
+                    solution.append(code)
+        assert solution, "the master has no marked solution lines"
+        assert not [line for line in solution if line in student]
+
+    def test_hidden_tests_are_not_in_the_exercise(self, master):
+        text = (ROOT / "exercises" / master.name).read_text()
+        tests = exercises.load_tests(master.stem, root=ROOT).tests
+        hidden = [t.function.__name__ for ts in tests.values() for t in ts if t.hidden]
+        public = [t.function.__name__ for ts in tests.values() for t in ts if not t.hidden]
+        assert hidden and public
+        assert not [name for name in hidden if name in text]
+        assert all(name in text for name in public)
+
+    def test_every_question_has_public_and_hidden_tests(self, master):
+        for question, tests in exercises.load_tests(master.stem, root=ROOT).tests.items():
+            assert any(t.hidden for t in tests) and not all(t.hidden for t in tests), question
+
+    def test_exercise_has_no_outputs_and_is_tagged_with_its_set(self, master):
+        notebook = nbformat.read(ROOT / "exercises" / master.name, as_version=4)
+        assert notebook.metadata["hepml"]["exercise"] == master.stem
+        assert all(not cell.outputs for cell in notebook.cells if cell.cell_type == "code")
+        assert notebook.cells[-1].source == "checker.summary()"
+
+    def test_exercise_equals_a_fresh_generation(self, master, tmp_path):
+        (tmp_path / "solutions").mkdir()
+        shutil.copy(master, tmp_path / "solutions" / master.name)
+        assert exercises.generate(tmp_path / "solutions" / master.name, root=tmp_path) is True
+        fresh = (tmp_path / "exercises" / master.name).read_text()
+        assert fresh == (ROOT / "exercises" / master.name).read_text(), "run `python -m hepml exercises`"
+        # a second run over an unchanged master rewrites nothing
+        assert exercises.generate(tmp_path / "solutions" / master.name, root=tmp_path) is False
