@@ -44,11 +44,16 @@ def test_loss_curves_plot_each_history_against_the_epoch():
     fig, ax = plt.subplots()
     assert plotting.loss_curves(train, validation, ax=ax, label="lr 0.1") is ax
     solid, dashed = ax.lines
-    assert np.array_equal(solid.get_xdata(), [0, 1, 2, 3]) and np.array_equal(solid.get_ydata(), train)
+    assert np.array_equal(solid.get_xdata(), [0, 1, 2, 3]) and np.array_equal(
+        solid.get_ydata(), train
+    )
     assert np.array_equal(dashed.get_ydata(), validation) and dashed.get_linestyle() == "--"
     assert solid.get_color() == dashed.get_color()
     assert ax.get_yscale() == "log" and ax.get_xlabel() == "epoch"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["lr 0.1: training", "lr 0.1: validation"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "lr 0.1: training",
+        "lr 0.1: validation",
+    ]
     plotting.loss_curves(train, ax=ax, log=False)
     assert len(ax.lines) == 3 and ax.lines[2].get_color() != solid.get_color()
     plt.close("all")
@@ -68,7 +73,9 @@ def test_roc_curve_plot_draws_the_roc_and_the_rejection_curves():
     scores = np.array([0.1, 0.4, 0.35, 0.8, 0.7, 0.9, 0.3, 0.95])
     fpr, tpr, _ = metrics.roc_curve(labels, scores)
     ax = plotting.roc_curve_plot(labels, scores, label="toy")
-    assert np.array_equal(ax.lines[0].get_xdata(), fpr) and np.array_equal(ax.lines[0].get_ydata(), tpr)
+    assert np.array_equal(ax.lines[0].get_xdata(), fpr) and np.array_equal(
+        ax.lines[0].get_ydata(), tpr
+    )
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     assert texts == [f"toy (AUC = {metrics.roc_auc(labels, scores):.3f})", "random guess"]
     plotting.roc_curve_plot(labels, -scores, ax=ax, label="inverted")
@@ -87,7 +94,9 @@ def test_roc_curve_plot_draws_the_roc_and_the_rejection_curves():
 def test_decision_boundary_shades_the_classifier_and_draws_the_data():
     features = np.array([[-1.0, 0.0], [1.0, 0.0], [-2.0, 1.0], [2.0, -1.0]])
     labels = np.array([0, 1, 0, 1])
-    ax = plotting.decision_boundary(lambda x: (x[:, 0] > 0).astype(float), features, labels, grid_points=50)
+    ax = plotting.decision_boundary(
+        lambda x: (x[:, 0] > 0).astype(float), features, labels, grid_points=50
+    )
     background, signal = ax.collections[-2], ax.collections[-1]
     assert np.array_equal(background.get_offsets(), features[labels == 0])
     assert np.array_equal(signal.get_offsets(), features[labels == 1])

@@ -25,10 +25,14 @@ def test_returned_generator_is_seeded():
 
 
 def test_thread_count_is_fixed_whatever_the_environment():
-    code = "import hepml, torch; hepml.seed_everything(0, threads=2); print(torch.get_num_threads())"
+    code = (
+        "import hepml, torch; hepml.seed_everything(0, threads=2); print(torch.get_num_threads())"
+    )
     for threads in ("1", "2"):
         env = {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
-        output = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        output = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
         assert output.stdout.strip() == "2"
 
 

@@ -21,7 +21,9 @@ def test_slider_is_linked_to_the_frames_in_the_browser():
     demo = widgets.frame_slider(_draw, [1, 2], description="slope")
     assert demo.link.source == (demo.slider, "index")
     assert demo.link.target == (demo.stack, "selected_index")
-    assert demo.link.get_state()["_model_name"] == "LinkModel"  # a browser-side link, not a Python one
+    assert (
+        demo.link.get_state()["_model_name"] == "LinkModel"
+    )  # a browser-side link, not a Python one
 
 
 def test_moving_the_slider_in_a_live_kernel_redraws_the_frame():
@@ -47,7 +49,11 @@ def test_repr_is_short_and_stable():
         ({"draw": "not a function", "values": [1, 2]}, TypeError, "draw must be a function"),
         ({"draw": _draw, "values": [1]}, ValueError, "between 2 and"),
         ({"draw": lambda v: None, "values": [1, 2]}, TypeError, "must return a matplotlib Figure"),
-        ({"draw": _draw, "values": [1, 2], "description": 3}, TypeError, "description must be a string"),
+        (
+            {"draw": _draw, "values": [1, 2], "description": 3},
+            TypeError,
+            "description must be a string",
+        ),
     ],
 )
 def test_bad_input_raises_a_clear_error(kwargs, error, message):

@@ -51,15 +51,35 @@ def parity_plot(
     if ax is None:
         _, ax = style.subplots(figsize=(4.2, 4.0))
     suffix = f" [{unit}]" if unit else ""
-    ax.scatter(y_true[:max_points], y_pred[:max_points], s=4, alpha=0.4, color=style.PALETTE["blue"], label="events")
+    ax.scatter(
+        y_true[:max_points],
+        y_pred[:max_points],
+        s=4,
+        alpha=0.4,
+        color=style.PALETTE["blue"],
+        label="events",
+    )
     low = min(y_true.min(), y_pred.min())
     high = max(y_true.max(), y_pred.max())
-    ax.plot([low, high], [low, high], color=style.PALETTE["black"], linewidth=1.2, label="perfect prediction")
-    ax.set(xlim=(low, high), ylim=(low, high), xlabel=f"true {quantity}{suffix}", ylabel=f"predicted {quantity}{suffix}")
+    ax.plot(
+        [low, high],
+        [low, high],
+        color=style.PALETTE["black"],
+        linewidth=1.2,
+        label="perfect prediction",
+    )
+    ax.set(
+        xlim=(low, high),
+        ylim=(low, high),
+        xlabel=f"true {quantity}{suffix}",
+        ylabel=f"predicted {quantity}{suffix}",
+    )
     ax.set_aspect("equal")
     if show_metrics:
         mae = mean_absolute_error(y_true, y_pred)
-        text = f"MAE = {mae:.3g}{' ' + unit if unit else ''}\n$R^2$ = {r2_score(y_true, y_pred):.4f}"
+        text = (
+            f"MAE = {mae:.3g}{' ' + unit if unit else ''}\n$R^2$ = {r2_score(y_true, y_pred):.4f}"
+        )
         ax.text(0.04, 0.96, text, transform=ax.transAxes, va="top", ha="left")
     ax.legend(loc="lower right")
     return ax
@@ -99,13 +119,21 @@ def loss_curves(
     if validation is not None:
         validation = check_array(validation, "validation", ndim=1, finite=False)
         if validation.shape != train.shape:
-            raise ValueError(f"validation must have the same length as train, got {len(validation)} and {len(train)}")
+            raise ValueError(
+                f"validation must have the same length as train, got {len(validation)} and {len(train)}"
+            )
     if ax is None:
         _, ax = style.subplots()
     prefix = f"{label}: " if label else ""
     (line,) = ax.plot(np.arange(len(train)), train, label=f"{prefix}training")
     if validation is not None:
-        ax.plot(np.arange(len(validation)), validation, linestyle="--", color=line.get_color(), label=f"{prefix}validation")
+        ax.plot(
+            np.arange(len(validation)),
+            validation,
+            linestyle="--",
+            color=line.get_color(),
+            label=f"{prefix}validation",
+        )
     if log:
         ax.set_yscale("log")
     ax.set(xlabel="epoch", ylabel=ylabel)
@@ -149,17 +177,30 @@ def roc_curve_plot(
         _, ax = style.subplots(figsize=(4.6, 3.6))
     has_guess = any(line.get_label() == "random guess" for line in ax.get_lines())
     if kind == "roc":
-        ax.plot(fpr, tpr, label=f"{label} (AUC = {roc_auc(y_true, y_score):.3f})" if label else None)
+        ax.plot(
+            fpr, tpr, label=f"{label} (AUC = {roc_auc(y_true, y_score):.3f})" if label else None
+        )
         if not has_guess:
-            ax.plot([0, 1], [0, 1], linestyle=":", color=style.PALETTE["black"], label="random guess")
-        ax.set(xlabel="false-positive rate (background efficiency)", ylabel="true-positive rate (signal efficiency)")
+            ax.plot(
+                [0, 1], [0, 1], linestyle=":", color=style.PALETTE["black"], label="random guess"
+            )
+        ax.set(
+            xlabel="false-positive rate (background efficiency)",
+            ylabel="true-positive rate (signal efficiency)",
+        )
         ax.set(xlim=(0, 1), ylim=(0, 1.01))
     else:
         keep = fpr > 0
         ax.plot(tpr[keep], 1 / fpr[keep], label=label or None)
         if not has_guess:
             efficiency = np.linspace(0.01, 1, 100)
-            ax.plot(efficiency, 1 / efficiency, linestyle=":", color=style.PALETTE["black"], label="random guess")
+            ax.plot(
+                efficiency,
+                1 / efficiency,
+                linestyle=":",
+                color=style.PALETTE["black"],
+                label="random guess",
+            )
         ax.set_yscale("log")
         ax.set(xlabel="signal efficiency", ylabel="background rejection 1 / FPR", xlim=(0, 1))
     ax.legend()
@@ -218,23 +259,43 @@ def decision_boundary(
         _, ax = style.subplots(figsize=(4.6, 3.8))
     low = X.min(axis=0) - padding
     high = X.max(axis=0) + padding
-    grid_x, grid_y = np.meshgrid(np.linspace(low[0], high[0], grid_points), np.linspace(low[1], high[1], grid_points))
+    grid_x, grid_y = np.meshgrid(
+        np.linspace(low[0], high[0], grid_points), np.linspace(low[1], high[1], grid_points)
+    )
     values = np.asarray(predict(np.column_stack([grid_x.ravel(), grid_y.ravel()])), dtype=float)
     if values.shape != (grid_x.size,):
-        raise ValueError(f"predict must return one value per point, shape ({grid_x.size},), got {values.shape}")
+        raise ValueError(
+            f"predict must return one value per point, shape ({grid_x.size},), got {values.shape}"
+        )
     values = values.reshape(grid_x.shape)
     colours = LinearSegmentedColormap.from_list(
         "background-signal", [style.BACKGROUND_COLOR, "white", style.SIGNAL_COLOR]
     )
     ax.contourf(grid_x, grid_y, values, levels=np.linspace(0, 1, 11), cmap=colours, alpha=0.45)
     if values.min() < 0.5 < values.max():
-        ax.contour(grid_x, grid_y, values, levels=[0.5], colors=style.PALETTE["black"], linewidths=1.5)
+        ax.contour(
+            grid_x, grid_y, values, levels=[0.5], colors=style.PALETTE["black"], linewidths=1.5
+        )
     shown, shown_labels = X[:max_points], y[:max_points]
-    for value, name, colour in ((0, "background", style.BACKGROUND_COLOR), (1, "signal", style.SIGNAL_COLOR)):
+    for value, name, colour in (
+        (0, "background", style.BACKGROUND_COLOR),
+        (1, "signal", style.SIGNAL_COLOR),
+    ):
         points = shown[shown_labels == value]
         ax.scatter(
-            points[:, 0], points[:, 1], s=marker_size, color=colour, edgecolor="white", linewidth=0.4, label=name
+            points[:, 0],
+            points[:, 1],
+            s=marker_size,
+            color=colour,
+            edgecolor="white",
+            linewidth=0.4,
+            label=name,
         )
-    ax.set(xlabel=feature_names[0], ylabel=feature_names[1], xlim=(low[0], high[0]), ylim=(low[1], high[1]))
+    ax.set(
+        xlabel=feature_names[0],
+        ylabel=feature_names[1],
+        xlim=(low[0], high[0]),
+        ylim=(low[1], high[1]),
+    )
     ax.legend(loc="upper left")
     return ax

@@ -71,7 +71,9 @@ def setup_notebook(seed: int = 0, *, threads: int = DEFAULT_THREADS) -> np.rando
     return rng
 
 
-def environment_report(packages: tuple[str, ...] = ("numpy", "scipy", "sklearn", "matplotlib", "torch")) -> str:
+def environment_report(
+    packages: tuple[str, ...] = ("numpy", "scipy", "sklearn", "matplotlib", "torch"),
+) -> str:
     """Return a short text report of the Python version, CPU count and package versions.
 
     Parameters

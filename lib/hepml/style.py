@@ -59,7 +59,9 @@ def use_house_style() -> None:
     mpl.rcParams.update(HOUSE_STYLE)
 
 
-def figure_size(rows: int = 1, columns: int = 1, *, row_height: float = 3.2) -> tuple[float, float]:
+def figure_size(
+    rows: int = 1, columns: int = 1, *, row_height: float = 3.2
+) -> tuple[float, float]:
     """Return a figure size that fits the page for a grid of panels.
 
     Parameters

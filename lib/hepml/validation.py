@@ -108,8 +108,7 @@ def check_array(
         raise ValueError(f"{name} must have {columns} columns, got shape {array.shape}")
     if array.ndim > 0 and array.shape[0] < min_length:
         raise ValueError(
-            f"{name} must have at least {min_length} entries along axis 0, "
-            f"got {array.shape[0]}"
+            f"{name} must have at least {min_length} entries along axis 0, got {array.shape[0]}"
         )
     if finite and not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinite values")
@@ -146,8 +145,7 @@ def check_consistent_length(arrays: Sequence[np.ndarray], names: Sequence[str]) 
     for array, name in zip(arrays[1:], names[1:]):
         if len(array) != first:
             raise ValueError(
-                f"{name} must have one entry per example of {names[0]} ({first}), "
-                f"got {len(array)}"
+                f"{name} must have one entry per example of {names[0]} ({first}), got {len(array)}"
             )
 
 

@@ -40,7 +40,9 @@ class FrameSlider(widgets.VBox):
             description=description,
             continuous_update=True,
         )
-        self.frames = [widgets.Image(value=_render(draw, value), format="png") for value in self._values]
+        self.frames = [
+            widgets.Image(value=_render(draw, value), format="png") for value in self._values
+        ]
         self.stack = widgets.Stack(children=self.frames, selected_index=0)
         self.link = widgets.jslink((self.slider, "index"), (self.stack, "selected_index"))
         self.slider.observe(self._redraw, names="index")
@@ -55,7 +57,9 @@ class FrameSlider(widgets.VBox):
         return f"FrameSlider({self.slider.description}: {len(self._values)} frames)"
 
 
-def frame_slider(draw: Callable[[object], Figure], values: Sequence, *, description: str = "") -> FrameSlider:
+def frame_slider(
+    draw: Callable[[object], Figure], values: Sequence, *, description: str = ""
+) -> FrameSlider:
     """Build an interactive figure that works with and without a running kernel.
 
     Parameters
@@ -74,10 +78,14 @@ def frame_slider(draw: Callable[[object], Figure], values: Sequence, *, descript
         A widget; display it by making it the last expression of a cell.
     """
     if not callable(draw):
-        raise TypeError(f"draw must be a function returning a matplotlib figure, got {type(draw).__name__}")
+        raise TypeError(
+            f"draw must be a function returning a matplotlib figure, got {type(draw).__name__}"
+        )
     values = list(values)
     if not 2 <= len(values) <= MAX_FRAMES:
-        raise ValueError(f"values must hold between 2 and {MAX_FRAMES} parameter values, got {len(values)}")
+        raise ValueError(
+            f"values must hold between 2 and {MAX_FRAMES} parameter values, got {len(values)}"
+        )
     if not isinstance(description, str):
         raise TypeError(f"description must be a string, got {type(description).__name__}")
     return FrameSlider(draw, values, description)
@@ -86,7 +94,9 @@ def frame_slider(draw: Callable[[object], Figure], values: Sequence, *, descript
 def _render(draw: Callable[[object], Figure], value: object) -> bytes:
     figure = draw(value)
     if not isinstance(figure, Figure):
-        raise TypeError(f"draw({value!r}) must return a matplotlib Figure, got {type(figure).__name__}")
+        raise TypeError(
+            f"draw({value!r}) must return a matplotlib Figure, got {type(figure).__name__}"
+        )
     buffer = io.BytesIO()
     # No metadata: the PNG bytes then depend only on the pixels.
     figure.savefig(buffer, format="png", metadata={"Software": None})

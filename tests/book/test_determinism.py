@@ -22,8 +22,16 @@ SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_T
 def test_outputs_are_identical_with_one_thread(path):
     result = subprocess.run(
         [
-            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval",
-            "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"), str(path),
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--nbval",
+            "--nbval-sanitize-with",
+            str(ROOT / "tests" / "nbval_sanitize.cfg"),
+            str(path),
         ],
         cwd=ROOT,
         env={**os.environ, **SINGLE_THREAD},

@@ -1,10 +1,10 @@
 """One pinned environment: requirements.txt is the single source of versions."""
 
 import re
-import tomllib
 from importlib.metadata import version
 
 import pytest
+import tomllib
 import yaml
 from packaging.requirements import Requirement
 
@@ -51,14 +51,20 @@ def test_environment_yml_takes_every_package_from_requirements_txt():
 def test_package_dependencies_are_pinned_within_their_ranges():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pins = _pins()
-    requirements = [Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["torch"]]
+    requirements = [
+        Requirement(r) for r in project["dependencies"] + project["optional-dependencies"]["torch"]
+    ]
     for requirement in requirements:
         name = requirement.name.lower()
         assert name in pins, f"{name} is a dependency of hepml but not pinned in requirements.txt"
-        assert requirement.specifier.contains(pins[name]), f"pin {name}=={pins[name]} outside {requirement.specifier}"
+        assert requirement.specifier.contains(pins[name]), (
+            f"pin {name}=={pins[name]} outside {requirement.specifier}"
+        )
 
 
 @pytest.mark.parametrize("name", sorted(_pins()))
 def test_installed_version_is_the_pinned_one(name):
     installed = version(name).split("+")[0]
-    assert installed == _pins()[name], f"{name} {installed} installed, {_pins()[name]} pinned: reinstall requirements"
+    assert installed == _pins()[name], (
+        f"{name} {installed} installed, {_pins()[name]} pinned: reinstall requirements"
+    )

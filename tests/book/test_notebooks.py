@@ -59,13 +59,19 @@ class TestNotebook:
             has_image = any("image/png" in output.get("data", {}) for output in cell["outputs"])
             if has_image and "widget" not in _text(cell["source"]):
                 alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
-                assert len(alt) > 20, f"figure without alt text in cell: {_text(cell['source'])[:80]}"
+                assert len(alt) > 20, (
+                    f"figure without alt text in cell: {_text(cell['source'])[:80]}"
+                )
 
     def test_no_machine_dependent_text(self, path):
         for cell in _code_cells(path):
             for output in cell["outputs"]:
-                text = _text(output.get("text", "")) + _text(output.get("data", {}).get("text/plain", ""))
-                assert not re.search(r"0x[0-9a-f]{6,}|\d+(\.\d+)?\s?(s/it|it/s)\b", text), text[:200]
+                text = _text(output.get("text", "")) + _text(
+                    output.get("data", {}).get("text/plain", "")
+                )
+                assert not re.search(r"0x[0-9a-f]{6,}|\d+(\.\d+)?\s?(s/it|it/s)\b", text), text[
+                    :200
+                ]
 
     def test_stays_small_enough_for_the_web_page(self, path):
         assert path.stat().st_size < 2 * 2**20

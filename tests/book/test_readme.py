@@ -18,7 +18,10 @@ def test_readme_opens_with_exactly_two_commands():
     assert readme.index("```") < readme.index("\n## "), "the commands come before any section"
     commands = _readme_commands()
     assert len(commands) == 2
-    assert "pip install -r requirements.txt" in commands[0] and "jupyter-book build . -W --all" in commands[0]
+    assert (
+        "pip install -r requirements.txt" in commands[0]
+        and "jupyter-book build . -W --all" in commands[0]
+    )
     assert "pytest" in commands[1]
 
 

@@ -122,7 +122,9 @@ def test_front_matter_pages_exist(html):
 
 def test_lecture_01_cites_the_bibliography(html):
     page = (html / "lectures" / "01-statistics.html").read_text()
-    assert re.search(r'href="[^"]*references\.html#id\d+"', page), "chapter 01 has no resolved citation"
+    assert re.search(r'href="[^"]*references\.html#id\d+"', page), (
+        "chapter 01 has no resolved citation"
+    )
 
 
 # --- launch and download links ---------------------------------------------------------------
@@ -131,7 +133,9 @@ def test_lecture_01_cites_the_bibliography(html):
 def _launch_links(page: Path) -> dict[str, str]:
     text = page.read_text()
     links = {}
-    for url in re.findall(r'href="(https://(?:mybinder\.org|colab\.research\.google\.com)/[^"]+)"', text):
+    for url in re.findall(
+        r'href="(https://(?:mybinder\.org|colab\.research\.google\.com)/[^"]+)"', text
+    ):
         links["binder" if "mybinder.org" in url else "colab"] = url.replace("&amp;", "&")
     download = re.search(r'href="((?:\.\./)*_sources/[^"]+\.ipynb)"', text)
     if download:
@@ -155,10 +159,15 @@ def test_every_notebook_page_has_binder_colab_and_download_links_to_its_own_file
         colab = urlparse(links["colab"])
         assert colab.path == f"/github/{REPOSITORY}/blob/{BRANCH}/{path_in_repo}", links["colab"]
 
-        for url_path in (urlpath.split("/tree/", 1)[1], colab.path.split(f"/blob/{BRANCH}/", 1)[1]):
+        for url_path in (
+            urlpath.split("/tree/", 1)[1],
+            colab.path.split(f"/blob/{BRANCH}/", 1)[1],
+        ):
             assert (ROOT / url_path).is_file(), f"launch link to a missing notebook: {url_path}"
         downloaded = (page.parent / links["download"]).resolve()
-        assert downloaded.read_bytes() == notebook.read_bytes(), f"{page.name}: download is not the notebook"
+        assert downloaded.read_bytes() == notebook.read_bytes(), (
+            f"{page.name}: download is not the notebook"
+        )
 
 
 # --- offline assets --------------------------------------------------------------------------
@@ -166,7 +175,9 @@ def test_every_notebook_page_has_binder_colab_and_download_links_to_its_own_file
 
 def _offline_html(build, html) -> Path:
     if not build["offline"]:
-        pytest.skip("npm is missing: the offline variant of the site (HEPML_SITE_OFFLINE=1) could not be built")
+        pytest.skip(
+            "npm is missing: the offline variant of the site (HEPML_SITE_OFFLINE=1) could not be built"
+        )
     return html
 
 
@@ -183,7 +194,11 @@ def test_vendored_assets_carry_their_licences(build, html):
     html = _offline_html(build, html)
     vendor = html / "_static" / "hepml-vendor"
     notice = (vendor / "NOTICE.txt").read_text()
-    for name, licence in (("mathjax", "LICENSE"), ("requirejs", "package.json"), ("html-manager", "package.json")):
+    for name, licence in (
+        ("mathjax", "LICENSE"),
+        ("requirejs", "package.json"),
+        ("html-manager", "package.json"),
+    ):
         assert f"hepml-vendor/{name}/" in notice
         assert (vendor / name / "licence" / licence).is_file()
     assert (vendor / "mathjax" / "tex-mml-chtml.js").is_file()
@@ -203,9 +218,13 @@ def browser_session(build, html):
     """Serve the build on 127.0.0.1 and start headless Chromium; yield (base URL, browser)."""
     html = _offline_html(build, html)
     if not CHROMIUM.is_file():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (install Debian's chromium package; CI does)")
+        pytest.skip(
+            f"Chromium not found at {CHROMIUM} (install Debian's chromium package; CI does)"
+        )
     sync_api = pytest.importorskip("playwright.sync_api")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(html)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(html))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     with sync_api.sync_playwright() as playwright:
@@ -234,10 +253,15 @@ class _Page:
         self.failed: list[str] = []
         self.page.route("**/*", self._route)
         self.page.on("requestfailed", lambda request: self.failed.append(request.url))
-        self.page.on("response", lambda response: response.status >= 400 and self.failed.append(response.url))
+        self.page.on(
+            "response",
+            lambda response: response.status >= 400 and self.failed.append(response.url),
+        )
 
     def _route(self, route):
-        if urlparse(route.request.url).hostname == "127.0.0.1" or route.request.url.startswith(("data:", "blob:")):
+        if urlparse(route.request.url).hostname == "127.0.0.1" or route.request.url.startswith(
+            ("data:", "blob:")
+        ):
             route.continue_()
         else:
             self.foreign.append(route.request.url)
@@ -246,7 +270,9 @@ class _Page:
     def open(self, url: str) -> None:
         self.page.goto(url, wait_until="load")
         # MathJax typesets after load; wait for it when the page has math.
-        self.page.wait_for_function("!window.MathJax || (MathJax.startup && MathJax.startup.promise)")
+        self.page.wait_for_function(
+            "!window.MathJax || (MathJax.startup && MathJax.startup.promise)"
+        )
         self.page.evaluate("window.MathJax ? MathJax.startup.promise.then(() => true) : true")
         self.page.wait_for_load_state("networkidle")
 
@@ -276,7 +302,9 @@ def test_every_page_renders_offline(build, browser_session):
                     colab: document.querySelectorAll('a[href^="https://colab.research.google.com/"]').length,
                 })"""
             )
-            assert state["typeset"] == state["math"], f"{name}: {state['math'] - state['typeset']} formulas not typeset"
+            assert state["typeset"] == state["math"], (
+                f"{name}: {state['math'] - state['typeset']} formulas not typeset"
+            )
             assert not state["rawTex"], f"{name}: raw TeX delimiters in the text"
             broken = [src for src, loaded in state["images"] if not loaded]
             assert not broken, f"{name}: images not loaded: {broken}"
@@ -319,7 +347,9 @@ def test_chapter_01_slider_changes_the_figure_without_a_kernel(browser_session, 
         after_label, after_image = readout.inner_text(), _widget_image(tab.page)
         assert (before_label, after_label) == ("2", "5")
         assert after_image != before_image, "moving the slider did not change the figure"
-        tab.page.locator(".widget-vbox").first.screenshot(path=str(screenshots / "chapter01-widget.png"))
+        tab.page.locator(".widget-vbox").first.screenshot(
+            path=str(screenshots / "chapter01-widget.png")
+        )
         assert not tab.foreign and not tab.failed
     finally:
         tab.close()
@@ -329,10 +359,34 @@ def test_chapter_01_slider_changes_the_figure_without_a_kernel(browser_session, 
     "name, path, options",
     [
         ("intro", "book/intro.html", {"viewport": {"width": 1280, "height": 900}}),
-        ("chapter01-light", "lectures/01-statistics.html", {"viewport": {"width": 1280, "height": 900}, "color_scheme": "light"}),
-        ("chapter01-dark", "lectures/01-statistics.html", {"viewport": {"width": 1280, "height": 900}, "color_scheme": "dark"}),
-        ("phone-notation", "book/notation.html", {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True}),
-        ("phone-chapter01", "lectures/01-statistics.html", {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True}),
+        (
+            "chapter01-light",
+            "lectures/01-statistics.html",
+            {"viewport": {"width": 1280, "height": 900}, "color_scheme": "light"},
+        ),
+        (
+            "chapter01-dark",
+            "lectures/01-statistics.html",
+            {"viewport": {"width": 1280, "height": 900}, "color_scheme": "dark"},
+        ),
+        (
+            "phone-notation",
+            "book/notation.html",
+            {
+                "viewport": {"width": 390, "height": 844},
+                "device_scale_factor": 2,
+                "is_mobile": True,
+            },
+        ),
+        (
+            "phone-chapter01",
+            "lectures/01-statistics.html",
+            {
+                "viewport": {"width": 390, "height": 844},
+                "device_scale_factor": 2,
+                "is_mobile": True,
+            },
+        ),
     ],
 )
 def test_screenshots_and_no_sideways_overflow(browser_session, screenshots, name, path, options):
@@ -345,7 +399,9 @@ def test_screenshots_and_no_sideways_overflow(browser_session, screenshots, name
             # the figures keep an opaque white background on the dark page
             figure = tab.page.locator("article .cell_output img").first
             figure.scroll_into_view_if_needed()
-            assert figure.evaluate("i => getComputedStyle(i).backgroundColor") == "rgb(255, 255, 255)"
+            assert (
+                figure.evaluate("i => getComputedStyle(i).backgroundColor") == "rgb(255, 255, 255)"
+            )
             figure.screenshot(path=str(screenshots / "chapter01-dark-figure.png"))
         width = tab.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert width[0] <= width[1], f"{path} is wider than the screen: {width}"
@@ -357,10 +413,18 @@ def test_screenshots_and_no_sideways_overflow(browser_session, screenshots, name
 def test_status_page_lists_every_lecture_and_solution(root):
     status = (root / "book" / "status.md").read_text()
     for notebook in LECTURES + SOLUTIONS:
-        row = re.search(rf"^\| `{notebook.relative_to(root).as_posix()}` \| [\d.]+ \| \d+ \| (.*) \|$", status, re.M)
-        assert row, f"{notebook.relative_to(root)} is missing from book/status.md: run python -m hepml status"
+        row = re.search(
+            rf"^\| `{notebook.relative_to(root).as_posix()}` \| [\d.]+ \| \d+ \| (.*) \|$",
+            status,
+            re.M,
+        )
+        assert row, (
+            f"{notebook.relative_to(root)} is missing from book/status.md: run python -m hepml status"
+        )
         # "over budget" is shown on the page for people to act on; a failure to run is an error
-        assert not row.group(1).startswith("failed"), f"{notebook.relative_to(root)}: {row.group(1)}"
+        assert not row.group(1).startswith("failed"), (
+            f"{notebook.relative_to(root)}: {row.group(1)}"
+        )
 
 
 def test_status_page_is_in_the_book():

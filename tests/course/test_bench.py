@@ -9,14 +9,23 @@ from hepml.course.bench import run_notebook
 
 
 def _notebook(path, *sources):
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(source) for source in sources]
+    )
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(notebook, path)
     return path
 
 
 def test_bench_json_reports_every_notebook_and_fails_on_error(tmp_path):
-    good = _notebook(tmp_path / "good.ipynb", "import numpy as np\nblock = np.ones(40 * 2**20 // 8)\nblock.sum()")
+    good = _notebook(
+        tmp_path / "good.ipynb",
+        "import numpy as np\nblock = np.ones(40 * 2**20 // 8)\nblock.sum()",
+    )
     bad = _notebook(tmp_path / "bad.ipynb", "x = 1", "raise ValueError('broken on purpose')")
     result = subprocess.run(
         [sys.executable, "-m", "hepml", "bench", "--json", str(bad), str(good)],
@@ -47,7 +56,12 @@ def test_memory_of_child_processes_is_counted(tmp_path):
 
 def test_execute_writes_outputs_only_on_success(tmp_path):
     path = _notebook(tmp_path / "n.ipynb", "print(6 * 7)")
-    assert subprocess.run([sys.executable, "-m", "hepml", "execute", str(path)], capture_output=True).returncode == 0
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "hepml", "execute", str(path)], capture_output=True
+        ).returncode
+        == 0
+    )
     assert nbformat.read(path, as_version=4).cells[0].outputs[0]["text"] == "42\n"
 
 

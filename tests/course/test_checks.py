@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from hepml.course.checks import call, check_array, check_defined, check_scalar, check_that, describe_exception
+from hepml.course.checks import (
+    call,
+    check_array,
+    check_defined,
+    check_scalar,
+    check_that,
+    describe_exception,
+)
 from hepml.course.feedback import Checker, TestSpec, run_question
 
 
@@ -14,34 +21,53 @@ def _message(function, *args, **kwargs):
 
 
 def test_placeholder_and_missing_answers_are_named():
-    assert _message(check_defined, ..., "x") == "`x` is still `...`: replace the placeholder with your answer"
+    assert (
+        _message(check_defined, ..., "x")
+        == "`x` is still `...`: replace the placeholder with your answer"
+    )
     assert "`x` is not defined" in _message(check_scalar, None, "x")
     assert check_defined(0, "x") == 0
 
 
 def test_check_scalar_reports_value_expected_and_tolerance():
-    assert _message(check_scalar, 0.14, "purity", 0.9459, rtol=1e-6) == "`purity` is 0.14, expected 0.9459 within rel. 1e-06"
+    assert (
+        _message(check_scalar, 0.14, "purity", 0.9459, rtol=1e-6)
+        == "`purity` is 0.14, expected 0.9459 within rel. 1e-06"
+    )
     assert _message(check_scalar, float("nan"), "p") == "`p` is NaN"
     assert "expected a finite number" in _message(check_scalar, np.inf, "p")
     assert "should be a real number, got str 'a'" in _message(check_scalar, "a", "p")
     assert "should be a real number" in _message(check_scalar, np.array([1.0, 2.0]), "p")
     assert _message(check_scalar, 1.5, "p", maximum=1.0) == "`p` is 1.5, expected at most 1"
-    assert check_scalar(np.float64(0.5), "p", 0.5) == 0.5 and type(check_scalar(np.array([2]), "p")) is float
+    assert (
+        check_scalar(np.float64(0.5), "p", 0.5) == 0.5
+        and type(check_scalar(np.array([2]), "p")) is float
+    )
     assert check_scalar(1.0 + 1e-7, "p", 1.0, rtol=1e-6) == pytest.approx(1.0)
 
 
 def test_check_array_reports_shape_nan_and_the_worst_entry():
     expected = np.linspace(0, 1, 5)
-    assert _message(check_array, np.zeros(3), "estimate", expected) == "`estimate` has shape (3,), expected (5,)"
-    assert _message(check_array, [1.0, np.nan], "estimate", shape=(2,)) == "`estimate` contains NaN at 1 of 2 entries"
+    assert (
+        _message(check_array, np.zeros(3), "estimate", expected)
+        == "`estimate` has shape (3,), expected (5,)"
+    )
+    assert (
+        _message(check_array, [1.0, np.nan], "estimate", shape=(2,))
+        == "`estimate` contains NaN at 1 of 2 entries"
+    )
     wrong = expected.copy()
     wrong[3] += 0.5
     message = _message(check_array, wrong, "estimate", expected, rtol=1e-6)
-    assert message.startswith("`estimate` differs from the expected values at 1 of 5 entries (e.g. at index 3: 1.25 instead of 0.75")
+    assert message.startswith(
+        "`estimate` differs from the expected values at 1 of 5 entries (e.g. at index 3: 1.25 instead of 0.75"
+    )
     matrix = np.zeros((3, 4))
     wrong = matrix.copy()
     wrong[2, 1] = 1.0
-    assert "(e.g. at index (2, 1): 1 instead of 0;" in _message(check_array, wrong, "Z_test", matrix)
+    assert "(e.g. at index (2, 1): 1 instead of 0;" in _message(
+        check_array, wrong, "Z_test", matrix
+    )
     assert np.array_equal(check_array(list(expected), "estimate", expected), expected)
     assert "should be an array of real numbers" in _message(check_array, ["a", "b"], "estimate")
 
@@ -74,7 +100,9 @@ def test_run_question_gives_partial_credit_and_collects_messages():
     def crashes(y):
         return {}["key"]
 
-    result = run_question("q1", [TestSpec(passes, 1.0), TestSpec(fails, 2.0), TestSpec(crashes, 1.0)], {"x": 2.0})
+    result = run_question(
+        "q1", [TestSpec(passes, 1.0), TestSpec(fails, 2.0), TestSpec(crashes, 1.0)], {"x": 2.0}
+    )
     assert (result.score, result.max_score, result.passed) == (1.0, 4.0, False)
     assert result.message == "`x` is 2, expected 3 within rel. 1e-06; KeyError: 'key'"
     assert run_question("q1", [TestSpec(passes, 1.0)], {"x": 2.0}).message == "all tests passed"
@@ -94,6 +122,9 @@ def test_checker_prints_pass_fail_points_and_summary(capsys):
     assert capsys.readouterr().out.startswith("q1: passed, 1 of 1 public points")
     checker.summary()
     out = capsys.readouterr().out
-    assert "q2: not checked yet" in out and "Public tests: 1 of 1 points. The graded total is out of 3" in out
+    assert (
+        "q2: not checked yet" in out
+        and "Public tests: 1 of 1 points. The graded total is out of 3" in out
+    )
     with pytest.raises(ValueError, match="question must be one of"):
         checker.check("q9", {}, [public], points=[1])

@@ -9,16 +9,20 @@ import shutil
 import nbformat
 import pytest
 
-from hepml.course import exercises
+from hepml.course import exercises, paths
 from hepml.course.grading import grade_submission
-from hepml.course import paths
 
 ROOT = paths.repository_root()
 SOLUTIONS = paths.solutions(ROOT)
 
 
 def _code_lines(notebook):
-    return [line.strip() for cell in notebook.cells if cell.cell_type == "code" for line in cell.source.splitlines()]
+    return [
+        line.strip()
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+    ]
 
 
 def test_there_is_at_least_one_exercise_set():
@@ -36,7 +40,9 @@ class TestExerciseSet:
 
     def test_master_scores_full_marks(self, master):
         result = grade_submission(master, timeout=20)
-        assert result.score == result.max_score, [q.message for q in result.questions if not q.passed]
+        assert result.score == result.max_score, [
+            q.message for q in result.questions if not q.passed
+        ]
 
     def test_no_solution_line_appears_in_the_exercise(self, master):
         student = _code_lines(nbformat.read(ROOT / "exercises" / master.name, as_version=4))
@@ -75,6 +81,8 @@ class TestExerciseSet:
         shutil.copy(master, tmp_path / "solutions" / master.name)
         assert exercises.generate(tmp_path / "solutions" / master.name, root=tmp_path) is True
         fresh = (tmp_path / "exercises" / master.name).read_text()
-        assert fresh == (ROOT / "exercises" / master.name).read_text(), "run `python -m hepml exercises`"
+        assert fresh == (ROOT / "exercises" / master.name).read_text(), (
+            "run `python -m hepml exercises`"
+        )
         # a second run over an unchanged master rewrites nothing
         assert exercises.generate(tmp_path / "solutions" / master.name, root=tmp_path) is False

@@ -35,7 +35,11 @@ def _submission(folder, name, question=None, prefix="", replace=None):
     """The master with ``prefix`` put in front of (or ``replace`` instead of) one answer cell."""
     notebook = nbformat.read(MASTER, as_version=4)
     if question is not None:
-        (cell,) = [c for c in notebook.cells if c.cell_type == "code" and ANSWER_CELL[question] in c.source]
+        (cell,) = [
+            c
+            for c in notebook.cells
+            if c.cell_type == "code" and ANSWER_CELL[question] in c.source
+        ]
         cell.source = replace if replace is not None else prefix + "\n" + cell.source
     path = folder / f"01-statistics-{name}.ipynb"
     nbformat.write(notebook, path)
@@ -52,7 +56,9 @@ def graded(tmp_path_factory):
     _submission(folder, "nan", "q3", replace="eta_density = np.full(81, np.nan)")
     _submission(folder, "loop", "q2", "while True:\n    pass")
     _submission(
-        folder, "stubborn-loop", "q4",
+        folder,
+        "stubborn-loop",
+        "q4",
         "import time\nwhile True:\n    try:\n        time.sleep(0.2)\n    except BaseException:\n        pass",
     )
     _submission(folder, "sys-exit", "q1", "import sys\nsys.exit(3)")
@@ -60,7 +66,9 @@ def graded(tmp_path_factory):
     _submission(folder, "prints", "q3", 'print("x" * 5_000_000)')
     _submission(folder, "deletes", "q1", f"import os\nos.remove({str(outside)!r})")
     _submission(
-        folder, "forges", "q1",
+        folder,
+        "forges",
+        "q1",
         replace=(
             "import json, pathlib\n"
             "fake = {'score': 10, 'tests': [{'name': q, 'score': 3} for q in ('q1', 'q2', 'q3', 'q4')]}\n"
@@ -82,13 +90,36 @@ def graded(tmp_path_factory):
     gradebook = folder.parent / "gradebook.csv"
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "hepml", "grade", str(folder), "--json", "--csv", str(gradebook), "--timeout", str(TIMEOUT)],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "hepml",
+            "grade",
+            str(folder),
+            "--json",
+            "--csv",
+            str(gradebook),
+            "--timeout",
+            str(TIMEOUT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
     )
     seconds = time.perf_counter() - start
     assert result.returncode == 0, result.stderr[-3000:]
-    by_name = {r["notebook"].rsplit("01-statistics-", 1)[1].removesuffix(".ipynb"): r for r in json.loads(result.stdout)}
-    return {"results": by_name, "seconds": seconds, "gradebook": gradebook, "outside": outside, "folder": folder}
+    by_name = {
+        r["notebook"].rsplit("01-statistics-", 1)[1].removesuffix(".ipynb"): r
+        for r in json.loads(result.stdout)
+    }
+    return {
+        "results": by_name,
+        "seconds": seconds,
+        "gradebook": gradebook,
+        "outside": outside,
+        "folder": folder,
+    }
 
 
 def _scores(result):
@@ -160,7 +191,11 @@ def test_an_unknown_exercise_set_fails_the_grading_not_the_student(tmp_path):
     path = tmp_path / "homework.ipynb"
     nbformat.write(nbformat.v4.new_notebook(), path)
     result = subprocess.run(
-        [sys.executable, "-m", "hepml", "grade", str(path), "--json"], capture_output=True, text=True, timeout=120, cwd=ROOT
+        [sys.executable, "-m", "hepml", "grade", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
     )
     assert result.returncode == 1
     assert "cannot tell which exercise set" in result.stderr
@@ -176,6 +211,10 @@ def test_safe_unpickler_refuses_anything_but_plain_data():
 
     data = {"a": np.arange(3.0), "b": [1, 2.5, "x"], "c": np.float64(2.0), "d": ...}
     decoded = SafeUnpickler(io.BytesIO(pickle.dumps(data, protocol=4))).load()
-    assert np.array_equal(decoded["a"], data["a"]) and decoded["b"] == data["b"] and decoded["d"] is ...
+    assert (
+        np.array_equal(decoded["a"], data["a"])
+        and decoded["b"] == data["b"]
+        and decoded["d"] is ...
+    )
     with pytest.raises(pickle.UnpicklingError, match="refused"):
         SafeUnpickler(io.BytesIO(pickle.dumps(subprocess.Popen, protocol=4))).load()

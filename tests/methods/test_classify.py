@@ -30,19 +30,27 @@ def test_binary_cross_entropy_matches_sklearn_and_torch():
     labels = rng.integers(0, 2, 500)
     logits = 3 * rng.normal(size=500)
     p = classify.sigmoid(logits)
-    assert classify.binary_cross_entropy(labels, p) == pytest.approx(log_loss(labels, p), rel=1e-10)
+    assert classify.binary_cross_entropy(labels, p) == pytest.approx(
+        log_loss(labels, p), rel=1e-10
+    )
     with_logits = torch.nn.functional.binary_cross_entropy_with_logits(
         torch.tensor(logits), torch.tensor(labels, dtype=torch.float64)
     ).item()
-    assert classify.binary_cross_entropy_with_logits(labels, logits) == pytest.approx(with_logits, rel=1e-12)
+    assert classify.binary_cross_entropy_with_logits(labels, logits) == pytest.approx(
+        with_logits, rel=1e-12
+    )
     assert classify.binary_cross_entropy_with_logits(labels, logits) == pytest.approx(
         classify.binary_cross_entropy(labels, p), rel=1e-9
     )
 
 
 def test_binary_cross_entropy_of_a_coin_is_log_two_and_confident_mistakes_stay_finite():
-    assert classify.binary_cross_entropy(np.array([0, 1]), np.array([0.5, 0.5])) == pytest.approx(np.log(2))
-    assert classify.binary_cross_entropy_with_logits(np.array([1]), np.array([-1000.0])) == pytest.approx(1000.0)
+    assert classify.binary_cross_entropy(np.array([0, 1]), np.array([0.5, 0.5])) == pytest.approx(
+        np.log(2)
+    )
+    assert classify.binary_cross_entropy_with_logits(
+        np.array([1]), np.array([-1000.0])
+    ) == pytest.approx(1000.0)
     assert np.isfinite(classify.binary_cross_entropy(np.array([1]), np.array([0.0])))
 
 
@@ -66,7 +74,9 @@ def test_logistic_regression_by_gradient_descent_agrees_with_unpenalised_sklearn
     data = simulate.gaussian_classes(4000, signal_fraction=0.4, seed=2)
     fit = classify.fit_logistic_regression(data.X, data.y, learning_rate=2.0)
     assert fit.converged
-    assert np.all(np.diff(fit.loss_history) <= 1e-15)  # gradient descent on a convex loss never goes up
+    assert np.all(
+        np.diff(fit.loss_history) <= 1e-15
+    )  # gradient descent on a convex loss never goes up
     # penalty=None is deprecated in scikit-learn 1.8+; C=inf is the same unpenalised model.
     reference = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(data.X, data.y)
     np.testing.assert_allclose(fit.weights, reference.coef_[0], atol=1e-3)
@@ -102,7 +112,9 @@ def test_perceptron_matches_sklearn_update_for_update():
     features, labels = features[order], labels[order]
     result = classify.fit_perceptron(features, labels, max_epochs=500)
     assert result.converged and result.loss_history[-1] == 0
-    reference = Perceptron(eta0=1.0, shuffle=False, tol=None, max_iter=result.n_steps).fit(features, labels)
+    reference = Perceptron(eta0=1.0, shuffle=False, tol=None, max_iter=result.n_steps).fit(
+        features, labels
+    )
     np.testing.assert_allclose(result.weights, reference.coef_[0], rtol=1e-12)
     assert result.bias == pytest.approx(reference.intercept_[0])
     assert np.array_equal(result.predict(features), labels)
@@ -140,8 +152,12 @@ def test_margin_losses_and_gradients_match_torch_autograd(kind):
     m = torch.tensor(margin, requires_grad=True)
     value = _torch_margin_loss(m, kind)
     value.sum().backward()
-    np.testing.assert_allclose(classify.margin_loss(margin, kind), value.detach().numpy(), rtol=1e-12)
-    np.testing.assert_allclose(classify.margin_loss_gradient(margin, kind), m.grad.numpy(), rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(
+        classify.margin_loss(margin, kind), value.detach().numpy(), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        classify.margin_loss_gradient(margin, kind), m.grad.numpy(), rtol=1e-10, atol=1e-15
+    )
 
 
 def test_margin_losses_agree_with_sklearn_and_the_bce():
@@ -149,11 +165,15 @@ def test_margin_losses_agree_with_sklearn_and_the_bce():
     labels = rng.integers(0, 2, 200)
     scores = 2 * rng.normal(size=200)
     margin = (2 * labels - 1) * scores
-    assert classify.margin_loss(margin, "hinge").mean() == pytest.approx(hinge_loss(labels, scores))
+    assert classify.margin_loss(margin, "hinge").mean() == pytest.approx(
+        hinge_loss(labels, scores)
+    )
     assert classify.margin_loss(margin, "logistic").mean() == pytest.approx(
         classify.binary_cross_entropy_with_logits(labels, scores)
     )
-    assert classify.margin_loss(margin, "zero_one").mean() == pytest.approx(np.mean((scores > 0) != labels))
+    assert classify.margin_loss(margin, "zero_one").mean() == pytest.approx(
+        np.mean((scores > 0) != labels)
+    )
 
 
 def test_surrogate_losses_bound_the_zero_one_loss():
@@ -174,16 +194,45 @@ def test_mse_on_the_probability_stops_learning_from_confident_mistakes():
     [
         (lambda: classify.margin_loss(1.0, "cubic"), ValueError, "kind must be one of"),
         (lambda: classify.margin_loss(1.0, 3), TypeError, "kind must be a string"),
-        (lambda: classify.binary_cross_entropy(np.array([0, 2]), np.array([0.5, 0.5])), ValueError, "only 0 and 1"),
-        (lambda: classify.binary_cross_entropy(np.array([0, 1]), np.array([0.5, 1.5])), ValueError, r"\[0, 1\]"),
-        (lambda: classify.binary_cross_entropy(np.array([0, 1]), np.array([0.5])), ValueError, "one entry per"),
-        (lambda: classify.fit_logistic_regression(np.ones((3, 2)), np.array([0, 1, 1]), learning_rate=0),
-         ValueError, "learning_rate must be > 0"),
-        (lambda: classify.fit_perceptron(np.ones(3), np.array([0, 1, 1])), ValueError, "X must be 2-dim"),
-        (lambda: classify.fit_perceptron(np.ones((3, 2)), np.array([0, 1, 1]), max_epochs=0),
-         ValueError, "max_epochs must be >= 1"),
-        (lambda: classify.binary_cross_entropy_gradient(np.ones((3, 2)), np.array([0, 1, 1]), np.ones(3), 0.0),
-         ValueError, "weights must have 2 entries"),
+        (
+            lambda: classify.binary_cross_entropy(np.array([0, 2]), np.array([0.5, 0.5])),
+            ValueError,
+            "only 0 and 1",
+        ),
+        (
+            lambda: classify.binary_cross_entropy(np.array([0, 1]), np.array([0.5, 1.5])),
+            ValueError,
+            r"\[0, 1\]",
+        ),
+        (
+            lambda: classify.binary_cross_entropy(np.array([0, 1]), np.array([0.5])),
+            ValueError,
+            "one entry per",
+        ),
+        (
+            lambda: classify.fit_logistic_regression(
+                np.ones((3, 2)), np.array([0, 1, 1]), learning_rate=0
+            ),
+            ValueError,
+            "learning_rate must be > 0",
+        ),
+        (
+            lambda: classify.fit_perceptron(np.ones(3), np.array([0, 1, 1])),
+            ValueError,
+            "X must be 2-dim",
+        ),
+        (
+            lambda: classify.fit_perceptron(np.ones((3, 2)), np.array([0, 1, 1]), max_epochs=0),
+            ValueError,
+            "max_epochs must be >= 1",
+        ),
+        (
+            lambda: classify.binary_cross_entropy_gradient(
+                np.ones((3, 2)), np.array([0, 1, 1]), np.ones(3), 0.0
+            ),
+            ValueError,
+            "weights must have 2 entries",
+        ),
     ],
 )
 def test_bad_input_raises_a_clear_error(call, error, message):

@@ -53,10 +53,14 @@ def test_kl_divergence_is_infinite_where_q_misses_the_support_of_p():
 
 def test_gaussian_entropy_matches_scipy():
     for sigma in (0.1, 1.0, 7.5):
-        assert likelihood.gaussian_entropy(sigma) == pytest.approx(stats.norm(3.0, sigma).entropy(), rel=1e-12)
+        assert likelihood.gaussian_entropy(sigma) == pytest.approx(
+            stats.norm(3.0, sigma).entropy(), rel=1e-12
+        )
 
 
-@pytest.mark.parametrize("mu_p, sigma_p, mu_q, sigma_q", [(0, 1, 1, 2), (1, 2, 0, 1), (5, 0.5, 4, 0.7), (0, 1, 0, 1)])
+@pytest.mark.parametrize(
+    "mu_p, sigma_p, mu_q, sigma_q", [(0, 1, 1, 2), (1, 2, 0, 1), (5, 0.5, 4, 0.7), (0, 1, 0, 1)]
+)
 def test_gaussian_kl_matches_numerical_integration(mu_p, sigma_p, mu_q, sigma_q):
     p, q = stats.norm(mu_p, sigma_p), stats.norm(mu_q, sigma_q)
     numeric, _ = integrate.quad(lambda x: p.pdf(x) * (p.logpdf(x) - q.logpdf(x)), -np.inf, np.inf)
@@ -66,7 +70,9 @@ def test_gaussian_kl_matches_numerical_integration(mu_p, sigma_p, mu_q, sigma_q)
 def test_gaussian_kl_agrees_with_a_fine_discretisation():
     grid = np.linspace(-15, 15, 200_001)
     p, q = stats.norm(0, 1).pdf(grid), stats.norm(1, 2).pdf(grid)
-    assert likelihood.kl_divergence(p, q) == pytest.approx(likelihood.gaussian_kl(0, 1, 1, 2), rel=1e-6)
+    assert likelihood.kl_divergence(p, q) == pytest.approx(
+        likelihood.gaussian_kl(0, 1, 1, 2), rel=1e-6
+    )
 
 
 def test_nll_hessian_of_a_quadratic_is_exact():
@@ -85,7 +91,9 @@ def _gaussian_nll(x):
 
 def test_gaussian_fit_gives_mean_biased_variance_and_analytic_errors():
     x = simulate.gaussian_measurements(50.0, 2.0, 400, seed=3)
-    fit = likelihood.minimize_nll(_gaussian_nll(x), [45.0, 5.0], names=("mu", "sigma"), bounds=[(None, None), (0.01, None)])
+    fit = likelihood.minimize_nll(
+        _gaussian_nll(x), [45.0, 5.0], names=("mu", "sigma"), bounds=[(None, None), (0.01, None)]
+    )
     assert fit.converged
     # library twin: scipy's maximum-likelihood fit of a normal distribution
     loc, scale = stats.norm.fit(x)
@@ -128,7 +136,9 @@ def test_resonance_fit_recovers_the_truth_within_its_errors():
 
     truth = np.array(list(sample.truth.values()))
     bounds = [(80.0, 100.0), (0.1, 10.0), (0.01, 0.99), (2.0, 200.0)]
-    fit = likelihood.minimize_nll(nll, [90.0, 4.0, 0.5, 40.0], names=tuple(sample.truth), bounds=bounds)
+    fit = likelihood.minimize_nll(
+        nll, [90.0, 4.0, 0.5, 40.0], names=tuple(sample.truth), bounds=bounds
+    )
     assert fit.converged
     assert np.all(np.abs(fit.values - truth) < 3 * fit.errors)
     # one standard error away from the minimum the NLL rises by about 1/2
@@ -156,16 +166,36 @@ def test_pulls_of_a_correct_estimator_are_standard_normal():
         (lambda: likelihood.entropy(np.array([0.5, -0.1])), ValueError, "p must be non-negative"),
         (lambda: likelihood.entropy(np.zeros(3)), ValueError, "p must have a positive sum"),
         (lambda: likelihood.kl_divergence([0.5, 0.5], [1.0, 0.0, 0.0]), ValueError, "same length"),
-        (lambda: likelihood.kl_divergence([[0.5, 0.5]], [0.5, 0.5]), ValueError, "p must be 1-dimensional"),
-        (lambda: likelihood.self_information(1.5), ValueError, r"probability must lie in \[0, 1\]"),
+        (
+            lambda: likelihood.kl_divergence([[0.5, 0.5]], [0.5, 0.5]),
+            ValueError,
+            "p must be 1-dimensional",
+        ),
+        (
+            lambda: likelihood.self_information(1.5),
+            ValueError,
+            r"probability must lie in \[0, 1\]",
+        ),
         (lambda: likelihood.gaussian_kl(0, 0.0, 0, 1), ValueError, "sigma_p must be > 0"),
         (lambda: likelihood.gaussian_entropy("1"), TypeError, "sigma must be a real number"),
         (lambda: likelihood.minimize_nll(1.0, [0.0]), TypeError, "nll must be a function"),
-        (lambda: likelihood.minimize_nll(lambda t: t @ t, [0.0], names=("a", "b")), ValueError, "names must be 1"),
-        (lambda: likelihood.minimize_nll(lambda t: np.inf, [0.0]), ValueError, "nll.x0. must be finite"),
+        (
+            lambda: likelihood.minimize_nll(lambda t: t @ t, [0.0], names=("a", "b")),
+            ValueError,
+            "names must be 1",
+        ),
+        (
+            lambda: likelihood.minimize_nll(lambda t: np.inf, [0.0]),
+            ValueError,
+            "nll.x0. must be finite",
+        ),
         (lambda: likelihood.pulls([1.0], [0.0], 1.0), ValueError, "errors must be > 0"),
         (lambda: likelihood.pull_summary([1.0]), ValueError, "at least 2"),
-        (lambda: likelihood.nll_hessian(lambda t: 0.0, [1.0], step=-1.0), ValueError, "step must be > 0"),
+        (
+            lambda: likelihood.nll_hessian(lambda t: 0.0, [1.0], step=-1.0),
+            ValueError,
+            "step must be > 0",
+        ),
     ],
 )
 def test_bad_input_raises_a_clear_error(call, error, message):

@@ -11,7 +11,9 @@ from hepml.methods import linear, metrics
 @pytest.fixture(scope="module")
 def data():
     rng = np.random.default_rng(7)
-    X = rng.normal(size=(300, 4)) * np.array([1.0, 10.0, 0.1, 3.0]) + np.array([0.0, 50.0, 1.0, -2.0])
+    X = rng.normal(size=(300, 4)) * np.array([1.0, 10.0, 0.1, 3.0]) + np.array(
+        [0.0, 50.0, 1.0, -2.0]
+    )
     y = X @ np.array([1.5, -0.2, 4.0, 0.0]) + 3.0 + rng.normal(0.0, 0.5, size=300)
     return X, y
 
@@ -60,12 +62,16 @@ def test_gradient_descent_converges_to_the_normal_equation_solution(data):
     X, y = data
     Z = preprocessing.StandardScaler().fit_transform(X)
     exact = linear_model.LinearRegression().fit(Z, y)
-    fit = linear.gradient_descent(Z, y, learning_rate=0.1, n_epochs=2000, X_val=Z[:50], y_val=y[:50])
+    fit = linear.gradient_descent(
+        Z, y, learning_rate=0.1, n_epochs=2000, X_val=Z[:50], y_val=y[:50]
+    )
     assert not fit.diverged
     assert np.allclose(fit.weights, exact.coef_, rtol=0, atol=1e-8)
     assert fit.bias == pytest.approx(exact.intercept_, abs=1e-8)
     assert fit.loss_history.shape == (2001,) and fit.validation_history.shape == (2001,)
-    assert np.all(np.diff(fit.loss_history) <= 1e-12)  # a small enough step never increases the loss
+    assert np.all(
+        np.diff(fit.loss_history) <= 1e-12
+    )  # a small enough step never increases the loss
     assert fit.loss_history[0] == pytest.approx(np.mean(y**2))
 
 
@@ -95,8 +101,12 @@ def test_gradient_descent_validates_arguments(data):
 @pytest.mark.parametrize("include_bias", [True, False])
 def test_polynomial_features_match_sklearn(data, degree, include_bias):
     X = data[0][:20, :3]
-    reference = preprocessing.PolynomialFeatures(degree, include_bias=include_bias).fit_transform(X)
-    assert np.allclose(linear.polynomial_features(X, degree, include_bias=include_bias), reference, rtol=1e-12)
+    reference = preprocessing.PolynomialFeatures(degree, include_bias=include_bias).fit_transform(
+        X
+    )
+    assert np.allclose(
+        linear.polynomial_features(X, degree, include_bias=include_bias), reference, rtol=1e-12
+    )
 
 
 def test_polynomial_features_of_one_variable_are_powers():
@@ -137,7 +147,10 @@ def test_lasso_sets_weights_exactly_to_zero(data):
 
 
 def test_soft_threshold():
-    assert np.array_equal(linear.soft_threshold(np.array([-3.0, -0.5, 0.0, 0.5, 3.0]), 1.0), [-2.0, 0.0, 0.0, 0.0, 2.0])
+    assert np.array_equal(
+        linear.soft_threshold(np.array([-3.0, -0.5, 0.0, 0.5, 3.0]), 1.0),
+        [-2.0, 0.0, 0.0, 0.0, 2.0],
+    )
 
 
 def test_lasso_raises_when_not_converged(data):
@@ -170,9 +183,15 @@ def test_standardiser_keeps_constant_features_finite_and_needs_fitting():
 def test_metrics_match_sklearn(data):
     _, y = data
     prediction = y + np.random.default_rng(1).normal(0.0, 2.0, size=len(y))
-    assert metrics.mean_absolute_error(y, prediction) == pytest.approx(skmetrics.mean_absolute_error(y, prediction), rel=1e-12)
-    assert metrics.mean_squared_error(y, prediction) == pytest.approx(skmetrics.mean_squared_error(y, prediction), rel=1e-12)
-    assert metrics.r2_score(y, prediction) == pytest.approx(skmetrics.r2_score(y, prediction), rel=1e-12)
+    assert metrics.mean_absolute_error(y, prediction) == pytest.approx(
+        skmetrics.mean_absolute_error(y, prediction), rel=1e-12
+    )
+    assert metrics.mean_squared_error(y, prediction) == pytest.approx(
+        skmetrics.mean_squared_error(y, prediction), rel=1e-12
+    )
+    assert metrics.r2_score(y, prediction) == pytest.approx(
+        skmetrics.r2_score(y, prediction), rel=1e-12
+    )
 
 
 def test_r2_is_one_for_perfect_and_zero_for_the_mean():

@@ -22,15 +22,21 @@ def test_confusion_matrix_by_hand_and_against_sklearn():
     assert np.array_equal(metrics.confusion_matrix(labels, predictions), [[3, 1], [1, 3]])
     rng = np.random.default_rng(0)
     labels, predictions = rng.integers(0, 2, 1000), rng.integers(0, 2, 1000)
-    assert np.array_equal(metrics.confusion_matrix(labels, predictions), sk.confusion_matrix(labels, predictions))
+    assert np.array_equal(
+        metrics.confusion_matrix(labels, predictions), sk.confusion_matrix(labels, predictions)
+    )
 
 
 @pytest.mark.parametrize("threshold", [-2.0, 0.0, 1.5, 4.0])
 def test_precision_recall_f1_match_sklearn(scored_events, threshold):
     labels, scores = scored_events
     predictions = (scores >= threshold).astype(int)
-    assert metrics.precision(labels, predictions) == pytest.approx(sk.precision_score(labels, predictions))
-    assert metrics.recall(labels, predictions) == pytest.approx(sk.recall_score(labels, predictions))
+    assert metrics.precision(labels, predictions) == pytest.approx(
+        sk.precision_score(labels, predictions)
+    )
+    assert metrics.recall(labels, predictions) == pytest.approx(
+        sk.recall_score(labels, predictions)
+    )
     assert metrics.f1_score(labels, predictions) == pytest.approx(sk.f1_score(labels, predictions))
 
 
@@ -56,7 +62,9 @@ def test_auc_is_the_probability_that_signal_outscores_background(scored_events):
     labels, scores = scored_events
     signal, background = scores[labels == 1], scores[labels == 0]
     pairs = signal[:, None] - background[None, :]
-    assert metrics.roc_auc(labels, scores) == pytest.approx(np.mean(pairs > 0) + 0.5 * np.mean(pairs == 0))
+    assert metrics.roc_auc(labels, scores) == pytest.approx(
+        np.mean(pairs > 0) + 0.5 * np.mean(pairs == 0)
+    )
     assert metrics.roc_auc(labels, -scores) == pytest.approx(1 - metrics.roc_auc(labels, scores))
 
 
@@ -75,7 +83,9 @@ def test_background_rejection_matches_a_cut_on_the_signal_quantile(scored_events
 
 def test_background_rejection_of_a_perfect_and_of_a_random_classifier():
     labels = np.array([0, 0, 0, 1, 1, 1])
-    assert metrics.background_rejection(labels, np.array([1, 2, 3, 4, 5, 6.0]), 0.5) == float("inf")
+    assert metrics.background_rejection(labels, np.array([1, 2, 3, 4, 5, 6.0]), 0.5) == float(
+        "inf"
+    )
     rng = np.random.default_rng(5)
     labels, scores = rng.integers(0, 2, 20_000), rng.random(20_000)
     assert metrics.background_rejection(labels, scores, 0.5) == pytest.approx(2.0, rel=0.05)
@@ -85,10 +95,26 @@ def test_background_rejection_of_a_perfect_and_of_a_random_classifier():
     "call, error, message",
     [
         (lambda: metrics.roc_curve(np.ones(4), np.arange(4.0)), ValueError, "both classes"),
-        (lambda: metrics.confusion_matrix(np.array([0, 1]), np.array([0, 3])), ValueError, "y_pred must contain"),
-        (lambda: metrics.confusion_matrix(np.array([0, 1]), np.array([0])), ValueError, "one entry per"),
-        (lambda: metrics.background_rejection(np.array([0, 1]), np.array([0.0, 1.0]), 0.0), ValueError, "> 0"),
-        (lambda: metrics.background_rejection(np.array([0, 1]), np.array([0.0, 1.0]), 1.2), ValueError, "<= 1"),
+        (
+            lambda: metrics.confusion_matrix(np.array([0, 1]), np.array([0, 3])),
+            ValueError,
+            "y_pred must contain",
+        ),
+        (
+            lambda: metrics.confusion_matrix(np.array([0, 1]), np.array([0])),
+            ValueError,
+            "one entry per",
+        ),
+        (
+            lambda: metrics.background_rejection(np.array([0, 1]), np.array([0.0, 1.0]), 0.0),
+            ValueError,
+            "> 0",
+        ),
+        (
+            lambda: metrics.background_rejection(np.array([0, 1]), np.array([0.0, 1.0]), 1.2),
+            ValueError,
+            "<= 1",
+        ),
         (lambda: metrics.roc_auc(np.array([0, 1]), np.array([0.0, np.nan])), ValueError, "NaN"),
     ],
 )

@@ -6,12 +6,14 @@ from sklearn.metrics import mean_squared_error
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 
-from hepml.methods import model_selection as ms
 from hepml import simulate
+from hepml.methods import model_selection as ms
 
 
 def _polynomial_ridge(degree=8, alpha=1.0):
-    return make_pipeline(PolynomialFeatures(degree, include_bias=False), StandardScaler(), Ridge(alpha=alpha))
+    return make_pipeline(
+        PolynomialFeatures(degree, include_bias=False), StandardScaler(), Ridge(alpha=alpha)
+    )
 
 
 def _turn_on_data(n=53, seed=0):
@@ -66,7 +68,8 @@ def test_cross_val_score_of_a_classifier_is_its_accuracy():
     y = (X[:, 0] + 0.3 * rng.normal(size=60) > 0).astype(int)
     model = LogisticRegression()
     np.testing.assert_allclose(
-        ms.cross_val_score(model, X, y, n_splits=3), skms.cross_val_score(model, X, y, cv=skms.KFold(3))
+        ms.cross_val_score(model, X, y, n_splits=3),
+        skms.cross_val_score(model, X, y, cv=skms.KFold(3)),
     )
 
 
@@ -74,7 +77,9 @@ def test_validation_curve_equals_sklearn():
     X, y = _turn_on_data(n=60, seed=2)
     alphas = [1e-4, 1e-2, 1.0, 100.0]
     ours = ms.validation_curve(_polynomial_ridge(), X, y, "ridge__alpha", alphas, n_splits=5)
-    theirs = skms.validation_curve(_polynomial_ridge(), X, y, param_name="ridge__alpha", param_range=alphas, cv=skms.KFold(5))
+    theirs = skms.validation_curve(
+        _polynomial_ridge(), X, y, param_name="ridge__alpha", param_range=alphas, cv=skms.KFold(5)
+    )
     for a, b in zip(ours, theirs):
         assert a.shape == (4, 5)
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
@@ -144,10 +149,14 @@ def test_bias_variance_of_a_straight_line_fit_matches_least_squares_theory():
         coefficients = np.polynomial.polynomial.polyfit(x, y, 1)
         return lambda x_new: np.polynomial.polynomial.polyval(x_new, coefficients)
 
-    result = ms.bias_variance_decomposition(fit, lambda x: 2.0 - 3.0 * x, sample, x_test, sigma, n_datasets=3000, seed=6)
+    result = ms.bias_variance_decomposition(
+        fit, lambda x: 2.0 - 3.0 * x, sample, x_test, sigma, n_datasets=3000, seed=6
+    )
     design = np.column_stack([np.ones_like(x_train), x_train])
     rows = np.column_stack([np.ones_like(x_test), x_test])
-    expected_variance = sigma**2 * np.mean(np.einsum("ij,jk,ik->i", rows, np.linalg.inv(design.T @ design), rows))
+    expected_variance = sigma**2 * np.mean(
+        np.einsum("ij,jk,ik->i", rows, np.linalg.inv(design.T @ design), rows)
+    )
     assert result.variance == pytest.approx(expected_variance, rel=0.08)
     assert abs(result.bias2) < 0.05 * expected_variance
     assert result.expected_error == pytest.approx(expected_variance + sigma**2, rel=0.03)
@@ -163,10 +172,13 @@ def test_bias_variance_sum_agrees_with_direct_error_for_polynomials_on_the_turn_
     x_test = np.linspace(10, 100, 60)
     deviations = []
     for degree in (1, 4, 9):
+
         def fit(x, y, degree=degree):
             return np.polynomial.Polynomial.fit(x, y, degree)
 
-        result = ms.bias_variance_decomposition(fit, truth.true_efficiency, sample, x_test, 0.05, n_datasets=300, seed=degree)
+        result = ms.bias_variance_decomposition(
+            fit, truth.true_efficiency, sample, x_test, 0.05, n_datasets=300, seed=degree
+        )
         deviations.append(result.deviation)
         assert result.bias2 >= 0 or abs(result.bias2) < result.variance / 100
     assert max(np.abs(deviations)) < 4
@@ -176,6 +188,10 @@ def test_bias_variance_arguments_are_checked():
     with pytest.raises(TypeError, match="fit"):
         ms.bias_variance_decomposition(None, np.sin, _uniform_sampler(5, 1, 1), [0.0], 1.0)
     with pytest.raises(ValueError, match="noise_sigma"):
-        ms.bias_variance_decomposition(lambda x, y: np.sin, np.sin, _uniform_sampler(5, 1, 1), [0.0], -1.0)
+        ms.bias_variance_decomposition(
+            lambda x, y: np.sin, np.sin, _uniform_sampler(5, 1, 1), [0.0], -1.0
+        )
     with pytest.raises(ValueError, match="n_datasets"):
-        ms.bias_variance_decomposition(lambda x, y: np.sin, np.sin, _uniform_sampler(5, 1, 1), [0.0], 1.0, n_datasets=1)
+        ms.bias_variance_decomposition(
+            lambda x, y: np.sin, np.sin, _uniform_sampler(5, 1, 1), [0.0], 1.0, n_datasets=1
+        )

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from scipy import stats
 
 from hepml import simulate
 
@@ -14,7 +13,9 @@ def test_calorimeter_showers_have_a_nonlinear_response_and_growing_resolution():
     e_reco, em_fraction, abs_eta, n_vertices = sample.X.T
     energy = sample.y
     assert energy.min() >= 10.0 and energy.max() <= 300.0
-    assert np.all((em_fraction >= 0) & (em_fraction <= 1)) and np.all((abs_eta >= 0) & (abs_eta <= 2.5))
+    assert np.all((em_fraction >= 0) & (em_fraction <= 1)) and np.all(
+        (abs_eta >= 0) & (abs_eta <= 2.5)
+    )
     assert n_vertices.min() >= 1 and abs(n_vertices.mean() - 25.0) < 0.1
     low, high = energy < 30, energy > 270
     # non-compensation: the mean response (without the ~10 GeV pile-up offset) rises with energy
@@ -25,7 +26,6 @@ def test_calorimeter_showers_have_a_nonlinear_response_and_growing_resolution():
     assert abs(em_fraction[high].mean() - simulate.mean_em_fraction(np.array([285.0]))[0]) < 0.01
     # the absolute resolution grows with energy (stochastic and constant terms)
     assert np.std(e_reco[high] / energy[high]) * 285 > 3 * np.std(e_reco[low] / energy[low]) * 20
-
 
 
 def test_calorimeter_showers_validate_arguments():

@@ -20,9 +20,10 @@ def test_signal_background_events_and_exact_likelihood_ratio():
     assert auc > 0.9
 
 
-
 def test_resonance_spectrum_follows_its_density_and_truth():
-    sample = simulate.resonance_spectrum(40_000, mass=91.19, width=2.5, signal_fraction=0.3, seed=6)
+    sample = simulate.resonance_spectrum(
+        40_000, mass=91.19, width=2.5, signal_fraction=0.3, seed=6
+    )
     assert len(sample) == 40_000 and sample.masses.min() >= 60.0 and sample.masses.max() <= 120.0
     assert abs(sample.is_signal.mean() - 0.3) < 0.01
     # the density integrates to one on the window and is zero outside
@@ -39,7 +40,6 @@ def test_resonance_spectrum_follows_its_density_and_truth():
     # and the full sample follows the mixture density
     cdf = np.cumsum(sample.pdf(grid)) * (grid[1] - grid[0])
     assert stats.kstest(sample.masses, lambda m: np.interp(m, grid, cdf)).pvalue > 0.001
-
 
 
 def test_resonance_spectrum_bad_input():

@@ -14,7 +14,6 @@ def test_isotropic_directions_give_the_analytic_eta_density():
     assert result.pvalue > 0.001
 
 
-
 def test_pseudorapidity_of_known_angles():
     assert simulate.pseudorapidity(np.array([np.pi / 2]))[0] == pytest.approx(0.0, abs=1e-15)
     theta = 2 * np.arctan(np.exp(-1.5))

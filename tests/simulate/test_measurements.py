@@ -1,8 +1,6 @@
 """Tests of :mod:`hepml.simulate.measurements`."""
 
 import numpy as np
-import pytest
-from scipy import stats
 
 from hepml import simulate
 
@@ -12,7 +10,6 @@ def test_gaussian_measurements_have_requested_shape_mean_and_spread():
     assert x.shape == (40_000, 5)
     assert abs(x.mean() - 50.0) < 4 * 2.0 / np.sqrt(x.size)
     assert abs(x.std() - 2.0) < 0.02
-
 
 
 def test_counting_experiment_is_poisson():

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from scipy import stats
 
 from hepml import simulate
 
@@ -14,17 +13,36 @@ def test_simulators_are_reproducible_from_a_seed():
     assert np.array_equal(a, b) and not np.array_equal(a, c)
 
 
-
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda: simulate.gaussian_measurements(0.0, -1.0, 5), ValueError, "resolution must be > 0"),
-        (lambda: simulate.gaussian_measurements(0.0, 1.0, (5, 0)), ValueError, r"size\[1\] must be >= 1"),
-        (lambda: simulate.gaussian_measurements("a", 1.0, 5), TypeError, "true_value must be a real number"),
+        (
+            lambda: simulate.gaussian_measurements(0.0, -1.0, 5),
+            ValueError,
+            "resolution must be > 0",
+        ),
+        (
+            lambda: simulate.gaussian_measurements(0.0, 1.0, (5, 0)),
+            ValueError,
+            r"size\[1\] must be >= 1",
+        ),
+        (
+            lambda: simulate.gaussian_measurements("a", 1.0, 5),
+            TypeError,
+            "true_value must be a real number",
+        ),
         (lambda: simulate.counting_experiment(-1.0, 1.0, 5), ValueError, "signal must be >= 0"),
-        (lambda: simulate.counting_experiment(1.0, 1.0, 2.5), TypeError, "n_experiments must be an integer"),
+        (
+            lambda: simulate.counting_experiment(1.0, 1.0, 2.5),
+            TypeError,
+            "n_experiments must be an integer",
+        ),
         (lambda: simulate.tagged_jets(10, b_fraction=1.5), ValueError, "b_fraction must be <= 1"),
-        (lambda: simulate.pseudorapidity(np.array([0.0, 1.0])), ValueError, "theta must lie strictly"),
+        (
+            lambda: simulate.pseudorapidity(np.array([0.0, 1.0])),
+            ValueError,
+            "theta must lie strictly",
+        ),
         (lambda: simulate.signal_background_events(0), ValueError, "n must be >= 1"),
         (lambda: simulate.event_log_likelihood_ratio(np.zeros((3, 2))), ValueError, "3 columns"),
     ],

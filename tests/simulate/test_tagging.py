@@ -1,8 +1,6 @@
 """Tests of :mod:`hepml.simulate.tagging`."""
 
-import numpy as np
 import pytest
-from scipy import stats
 
 from hepml import simulate
 

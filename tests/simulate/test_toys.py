@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from scipy import stats
 
 from hepml import simulate
 
@@ -25,15 +24,17 @@ def test_gaussian_classes_have_the_requested_moments_and_exact_posterior():
     assert abs(data.y[near].mean() - 0.8) < 0.03
 
 
-
 def test_gaussian_classes_with_different_covariances():
     data = simulate.gaussian_classes(
-        20_000, covariance=np.eye(2), background_covariance=4 * np.eye(2), signal_mean=(0, 0),
-        background_mean=(0, 0), seed=1,
+        20_000,
+        covariance=np.eye(2),
+        background_covariance=4 * np.eye(2),
+        signal_mean=(0, 0),
+        background_mean=(0, 0),
+        seed=1,
     )
     assert np.var(data.X[data.y == 0]) == pytest.approx(4.0, rel=0.05)
     assert data.log_likelihood_ratio(np.zeros((1, 2)))[0] == pytest.approx(np.log(4.0))
-
 
 
 def test_truth_tables_of_logic_gates():
@@ -41,7 +42,9 @@ def test_truth_tables_of_logic_gates():
     assert inputs.shape == (4, 2) and np.array_equal(outputs, [0, 1, 1, 0])
     assert np.array_equal(outputs, np.logical_xor(inputs[:, 0], inputs[:, 1]))
     assert np.array_equal(simulate.truth_table("OR")[1], np.logical_or(inputs[:, 0], inputs[:, 1]))
-    assert np.array_equal(simulate.truth_table("and")[1], np.logical_and(inputs[:, 0], inputs[:, 1]))
+    assert np.array_equal(
+        simulate.truth_table("and")[1], np.logical_and(inputs[:, 0], inputs[:, 1])
+    )
     with pytest.raises(ValueError, match="gate must be one of"):
         simulate.truth_table("xnor")
     with pytest.raises(ValueError, match="symmetric positive definite"):

@@ -13,10 +13,11 @@ def test_turn_on_efficiency_is_the_smeared_threshold_probability():
     pt = np.array([30.0, 40.0, 48.0, 70.0])
     online = pt[:, None] + 8.0 * rng.standard_normal((4, 200_000))
     fraction_passing = np.mean(online > 40.0, axis=1)
-    np.testing.assert_allclose(simulate.turn_on_efficiency(pt, 40.0, 8.0, 1.0), fraction_passing, atol=0.004)
+    np.testing.assert_allclose(
+        simulate.turn_on_efficiency(pt, 40.0, 8.0, 1.0), fraction_passing, atol=0.004
+    )
     assert simulate.turn_on_efficiency(np.array([40.0]), 40.0, 8.0, 0.9)[0] == pytest.approx(0.45)
     assert simulate.turn_on_efficiency(np.array([1e4]), plateau=0.95)[0] == pytest.approx(0.95)
-
 
 
 def test_trigger_turn_on_noise_has_the_requested_width_around_the_truth():
@@ -30,7 +31,6 @@ def test_trigger_turn_on_noise_has_the_requested_width_around_the_truth():
     assert stats.kstest(residuals / 0.05, "norm").pvalue > 0.001
 
 
-
 def test_trigger_turn_on_checks_its_arguments():
     with pytest.raises(ValueError, match="pt_range"):
         simulate.trigger_turn_on(10, pt_range=(50.0, 20.0))
@@ -38,7 +38,6 @@ def test_trigger_turn_on_checks_its_arguments():
         simulate.trigger_turn_on(10, noise=-0.1)
     with pytest.raises(ValueError, match="resolution"):
         simulate.turn_on_efficiency(np.array([1.0]), resolution=0.0)
-
 
 
 def test_binned_trigger_turn_on_has_one_measurement_per_bin():

@@ -20,7 +20,11 @@ from nbclient import NotebookClient
 
 #: Environment of every kernel started here, the same as under the test suite: progress bars
 #: off (their residue would end up in stored outputs) and a fixed hash seed.
-KERNEL_ENVIRONMENT = {"TQDM_DISABLE": "1", "PYTHONHASHSEED": "0", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+KERNEL_ENVIRONMENT = {
+    "TQDM_DISABLE": "1",
+    "PYTHONHASHSEED": "0",
+    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+}
 
 
 @dataclass(frozen=True)
@@ -103,11 +107,20 @@ def run_notebook(path: str | Path, *, timeout: int = 600, write: bool = False) -
     with tempfile.TemporaryDirectory(prefix="hepml-kernel-") as sockets:
         # Local sockets rather than TCP ports: nothing listens on the network, and ipykernel does
         # not warn about unencrypted TCP on every start.
-        kernel = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
+        kernel = KernelManager(
+            kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel")
+        )
         return _run(path, notebook, kernel, timeout=timeout, write=write)
 
 
-def _run(path: Path, notebook: nbformat.NotebookNode, kernel: KernelManager, *, timeout: int, write: bool) -> BenchResult:
+def _run(
+    path: Path,
+    notebook: nbformat.NotebookNode,
+    kernel: KernelManager,
+    *,
+    timeout: int,
+    write: bool,
+) -> BenchResult:
     """Execute ``notebook`` with ``kernel`` while polling the kernel's memory; see :func:`run_notebook`."""
     client = NotebookClient(
         notebook,

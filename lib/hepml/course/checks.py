@@ -23,7 +23,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["call", "check_array", "check_defined", "check_scalar", "check_that", "describe_exception"]
+__all__ = [
+    "call",
+    "check_array",
+    "check_defined",
+    "check_scalar",
+    "check_that",
+    "describe_exception",
+]
 
 
 def describe_exception(error: BaseException) -> str:
@@ -138,7 +145,9 @@ def check_array(
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise AssertionError(f"`{name}` should be an array of real numbers, got {_kind(value)}") from None
+        raise AssertionError(
+            f"`{name}` should be an array of real numbers, got {_kind(value)}"
+        ) from None
     if expected is not None:
         expected = np.asarray(expected, dtype=float)
         shape = expected.shape
@@ -146,13 +155,19 @@ def check_array(
         raise AssertionError(f"`{name}` has shape {array.shape}, expected {tuple(shape)}")
     for label, bad in (("NaN", np.isnan(array)), ("an infinite value", np.isinf(array))):
         if bad.any():
-            raise AssertionError(f"`{name}` contains {label} at {int(bad.sum())} of {array.size} entries")
+            raise AssertionError(
+                f"`{name}` contains {label} at {int(bad.sum())} of {array.size} entries"
+            )
     if expected is not None:
         wrong = ~np.isclose(array, expected, rtol=rtol, atol=atol)
         if wrong.any():
-            worst = np.unravel_index(np.argmax(np.where(wrong, np.abs(array - expected), -1.0)), array.shape)
+            worst = np.unravel_index(
+                np.argmax(np.where(wrong, np.abs(array - expected), -1.0)), array.shape
+            )
             # plain ints: NumPy 2 would print a tuple of np.int64 as (np.int64(95), np.int64(1))
-            index = tuple(int(i) for i in worst) if len(worst) > 1 else int(worst[0]) if worst else ()
+            index = (
+                tuple(int(i) for i in worst) if len(worst) > 1 else int(worst[0]) if worst else ()
+            )
             raise AssertionError(
                 f"`{name}` differs from the expected values at {int(wrong.sum())} of {array.size} entries "
                 f"(e.g. at index {index}: {_short(float(array[worst]))} instead of "
@@ -185,7 +200,9 @@ def call(function: object, name: str, *args: Any, **kwargs: Any) -> Any:
     try:
         return function(*args, **kwargs)
     except Exception as error:  # noqa: BLE001 - the student's error is the message
-        arguments = ", ".join([*map(_short_repr, args), *(f"{k}={_short_repr(v)}" for k, v in kwargs.items())])
+        arguments = ", ".join(
+            [*map(_short_repr, args), *(f"{k}={_short_repr(v)}" for k, v in kwargs.items())]
+        )
         raise AssertionError(f"`{name}({arguments})` raised {describe_exception(error)}") from None
 
 
@@ -207,5 +224,3 @@ def _short(number: float) -> str:
 def _tolerance(rtol: float, atol: float) -> str:
     parts = ([f"rel. {rtol:g}"] if rtol else []) + ([f"abs. {atol:g}"] if atol else [])
     return " + ".join(parts) if parts else "exact equality"
-
-

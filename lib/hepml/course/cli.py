@@ -33,30 +33,59 @@ def _build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="execute notebooks; report seconds and peak memory")
     bench.add_argument("notebooks", nargs="+", help=".ipynb files")
     bench.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
-    bench.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default 600)")
+    bench.add_argument(
+        "--timeout", type=int, default=600, help="seconds allowed per cell (default 600)"
+    )
     bench.set_defaults(handler=_bench)
 
     execute = commands.add_parser("execute", help="execute notebooks and store their outputs")
     execute.add_argument("notebooks", nargs="+", help=".ipynb files")
-    execute.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default 600)")
+    execute.add_argument(
+        "--timeout", type=int, default=600, help="seconds allowed per cell (default 600)"
+    )
     execute.set_defaults(handler=_execute)
 
-    status = commands.add_parser("status", help="bench every lecture and solution; write the book's status page")
-    status.add_argument("--root", default=None, help="repository root (default: the repository hepml is installed from)")
-    status.add_argument("--output", default=None, help="page to write (default: ROOT/book/status.md)")
-    status.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default 600)")
+    status = commands.add_parser(
+        "status", help="bench every lecture and solution; write the book's status page"
+    )
+    status.add_argument(
+        "--root",
+        default=None,
+        help="repository root (default: the repository hepml is installed from)",
+    )
+    status.add_argument(
+        "--output", default=None, help="page to write (default: ROOT/book/status.md)"
+    )
+    status.add_argument(
+        "--timeout", type=int, default=600, help="seconds allowed per cell (default 600)"
+    )
     status.set_defaults(handler=_status)
 
-    exercises = commands.add_parser("exercises", help="regenerate exercises/ and the autograder archives")
+    exercises = commands.add_parser(
+        "exercises", help="regenerate exercises/ and the autograder archives"
+    )
     exercises.set_defaults(handler=_exercises)
 
     grade = commands.add_parser("grade", help="grade submitted notebooks with the hidden tests")
     grade.add_argument("paths", nargs="+", help=".ipynb files or folders of them")
     grade.add_argument("--json", action="store_true", help="print the results as JSON")
-    grade.add_argument("--csv", metavar="FILE", help="write a gradebook: one row per submission, one column per question")
-    grade.add_argument("--timeout", type=float, default=30.0, help="seconds per code cell and per test call (default 30)")
-    grade.add_argument("--exercise", help="exercise set, e.g. 01-statistics (default: read from each notebook)")
-    grade.add_argument("--jobs", type=int, default=2, help="submissions graded at the same time (default 2)")
+    grade.add_argument(
+        "--csv",
+        metavar="FILE",
+        help="write a gradebook: one row per submission, one column per question",
+    )
+    grade.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        help="seconds per code cell and per test call (default 30)",
+    )
+    grade.add_argument(
+        "--exercise", help="exercise set, e.g. 01-statistics (default: read from each notebook)"
+    )
+    grade.add_argument(
+        "--jobs", type=int, default=2, help="submissions graded at the same time (default 2)"
+    )
     grade.set_defaults(handler=_grade)
     return parser
 
@@ -69,7 +98,10 @@ def _exercises(arguments: argparse.Namespace) -> int:
     written = generate_all(root)
     for notebook in written:
         print(f"wrote {notebook.relative_to(root)}", file=sys.stderr)
-    print(f"{len(written)} exercise notebook(s) changed; autograder archives in build/exercises/", file=sys.stderr)
+    print(
+        f"{len(written)} exercise notebook(s) changed; autograder archives in build/exercises/",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -80,7 +112,10 @@ def _grade(arguments: argparse.Namespace) -> int:
         print("no notebooks to grade", file=sys.stderr)
         return 1
     results = grade_paths(
-        arguments.paths, timeout=arguments.timeout, exercise=arguments.exercise, jobs=arguments.jobs
+        arguments.paths,
+        timeout=arguments.timeout,
+        exercise=arguments.exercise,
+        jobs=arguments.jobs,
     )
     if arguments.json:
         dictionaries = [result.as_dict() for result in results]
@@ -92,7 +127,9 @@ def _grade(arguments: argparse.Namespace) -> int:
                 print(f"  {result.error}")
             for question in result.questions:
                 if not question.passed:
-                    print(f"  {question.name} {question.score:g}/{question.max_score:g}: {question.message}")
+                    print(
+                        f"  {question.name} {question.score:g}/{question.max_score:g}: {question.message}"
+                    )
     if arguments.csv:
         write_gradebook(results, arguments.csv)
     failed = [result for result in results if result.grading_failed]
@@ -108,7 +145,10 @@ def _bench(arguments: argparse.Namespace) -> int:
         results.append(result)
         if not arguments.json:
             status = "ok" if result.ok else f"FAILED: {result.error}"
-            print(f"{result.notebook:<45} {result.seconds:8.1f} s {result.peak_rss_mb:8.0f} MB  {status}", flush=True)
+            print(
+                f"{result.notebook:<45} {result.seconds:8.1f} s {result.peak_rss_mb:8.0f} MB  {status}",
+                flush=True,
+            )
     if arguments.json:
         print(json.dumps([result.as_dict() for result in results], indent=2))
     return 0 if all(result.ok for result in results) else 1
@@ -119,7 +159,10 @@ def _execute(arguments: argparse.Namespace) -> int:
     for notebook in arguments.notebooks:
         result = run_notebook(notebook, timeout=arguments.timeout, write=True)
         status = "written" if result.ok else f"FAILED (not written): {result.error}"
-        print(f"{result.notebook}: {result.seconds:.1f} s, {result.peak_rss_mb:.0f} MB, {status}", file=sys.stderr)
+        print(
+            f"{result.notebook}: {result.seconds:.1f} s, {result.peak_rss_mb:.0f} MB, {status}",
+            file=sys.stderr,
+        )
         failed += not result.ok
     return 1 if failed else 0
 
@@ -138,9 +181,14 @@ def _status(arguments: argparse.Namespace) -> int:
     results = []
     for notebook in notebooks:
         result = run_notebook(notebook, timeout=arguments.timeout)
-        print(f"{notebook}: {result.seconds:.1f} s, {result.peak_rss_mb:.0f} MB, {'ok' if result.ok else result.error}", file=sys.stderr)
+        print(
+            f"{notebook}: {result.seconds:.1f} s, {result.peak_rss_mb:.0f} MB, {'ok' if result.ok else result.error}",
+            file=sys.stderr,
+        )
         results.append(result)
     output = Path(arguments.output) if arguments.output else root / "book" / "status.md"
-    output.write_text(render_status_page(results, pinned_versions(root / "requirements.txt"), root=root))
+    output.write_text(
+        render_status_page(results, pinned_versions(root / "requirements.txt"), root=root)
+    )
     print(f"wrote {output}", file=sys.stderr)
     return 0 if all(result.ok for result in results) else 1

@@ -49,7 +49,9 @@ class ExerciseSet:
     @property
     def points(self) -> dict[str, float]:
         """Points of each question (public and hidden tests together)."""
-        return {question: sum(test.points for test in tests) for question, tests in self.tests.items()}
+        return {
+            question: sum(test.points for test in tests) for question, tests in self.tests.items()
+        }
 
 
 def generate_all(root: Path | None = None) -> list[Path]:
@@ -93,10 +95,14 @@ def generate(master: Path, *, root: Path | None = None) -> bool:
             timeout=300,
         )
         if result.returncode != 0:
-            raise RuntimeError(f"otter assign failed on {master.name}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+            raise RuntimeError(
+                f"otter assign failed on {master.name}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+            )
         archives = sorted((work / "out" / "autograder").glob("*.zip"))
         if len(archives) != 1:
-            raise RuntimeError(f"otter assign wrote {len(archives)} autograder archives for {master.name}")
+            raise RuntimeError(
+                f"otter assign wrote {len(archives)} autograder archives for {master.name}"
+            )
         if build.exists():
             shutil.rmtree(build)
         build.mkdir(parents=True)
@@ -104,10 +110,12 @@ def generate(master: Path, *, root: Path | None = None) -> bool:
         (build / "master.sha256").write_text(_digest(master))
         student = nbformat.read(work / "out" / "student" / master.name, as_version=4)
     exercise_set = _read_archive(master.stem, build / "autograder.zip")
-    notebook = _student_notebook(student, exercise_set, _test_sources(build / "autograder.zip"))
+    notebook = _student_notebook(student, exercise_set, _test_sources(nbformat.read(master, as_version=4)))
     leaks = sorted(solution_lines(nbformat.read(master, as_version=4)) & _code_lines(notebook))
     if leaks:
-        raise RuntimeError(f"solution lines of {master.name} would leak into the exercise: {leaks}")
+        raise RuntimeError(
+            f"solution lines of {master.name} would leak into the exercise: {leaks}"
+        )
     target = root / "exercises" / master.name
     text = nbformat.writes(notebook) + "\n"
     if target.is_file() and target.read_text() == text:
@@ -157,7 +165,12 @@ def solution_lines(master: nbformat.NotebookNode) -> set[str]:
 
 
 def _code_lines(notebook: nbformat.NotebookNode) -> set[str]:
-    return {line.strip() for cell in notebook.cells if cell.cell_type == "code" for line in cell.source.splitlines()}
+    return {
+        line.strip()
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+    }
 
 
 def _digest(path: Path) -> str:
@@ -173,26 +186,36 @@ def _read_archive(name: str, archive: Path) -> ExerciseSet:
 
     tests: dict[str, list[TestSpec]] = {}
     with zipfile.ZipFile(archive) as files:
-        names = sorted((n for n in files.namelist() if re.fullmatch(r"tests/[^/]+\.py", n)), key=_natural)
+        names = sorted(
+            (n for n in files.namelist() if re.fullmatch(r"tests/[^/]+\.py", n)), key=_natural
+        )
         for member in names:
             test_file = ExceptionTestFile.from_string(files.read(member).decode(), path=member)
             tests[test_file.name] = [
-                TestSpec(case.body.test_func, float(case.points), bool(case.hidden)) for case in test_file.test_cases
+                TestSpec(case.body.test_func, float(case.points), bool(case.hidden))
+                for case in test_file.test_cases
             ]
     return ExerciseSet(name, tests)
 
 
-def _test_sources(archive: Path) -> dict[str, str]:
-    """Source of every test function in the archive, by function name (without the decorator)."""
+def _test_sources(master: nbformat.NotebookNode) -> dict[str, str]:
+    """Source of every test function of the master, by function name, as written there.
+
+    Taken from the master rather than from otter's archive, which re-prints the functions on
+    one long line each: the check cells then keep the master's formatting (and line width).
+    """
     sources = {}
-    with zipfile.ZipFile(archive) as files:
-        for member in files.namelist():
-            if re.fullmatch(r"tests/[^/]+\.py", member):
-                text = files.read(member).decode()
-                for node in ast.parse(text).body:
-                    if isinstance(node, ast.FunctionDef):
-                        node.decorator_list = []
-                        sources[node.name] = ast.unparse(node)
+    for cell in master.cells:
+        if cell.cell_type != "code":
+            continue
+        lines = cell.source.splitlines()
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                sources[node.name] = "\n".join(lines[node.lineno - 1 : node.end_lineno])
     return sources
 
 
@@ -219,7 +242,11 @@ def _student_notebook(
         cell.metadata.pop("execution", None)
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata = {
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "kernelspec": {
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+            "name": "python3",
+        },
         "language_info": {"name": "python"},
         "hepml": {"exercise": exercise_set.name},
     }
@@ -227,20 +254,38 @@ def _student_notebook(
 
 
 def _checker_cell_source(exercise_set: ExerciseSet) -> str:
-    points = ", ".join(f'"{question}": {value:g}' for question, value in exercise_set.points.items())
+    points = ", ".join(
+        f'"{question}": {value:g}' for question, value in exercise_set.points.items()
+    )
     return (
-        "# The check cell after each answer runs the question's public tests with this checker.\n"
+        "# Each check cell runs its question's public tests with this checker.\n"
         "from hepml.course.feedback import Checker\n\n"
-        f'checker = Checker("{exercise_set.name}", points={{{points}}})'
+        "checker = Checker(\n"
+        f'    "{exercise_set.name}",\n'
+        f"    points={{{points}}},\n"
+        ")"
     )
 
 
-def _check_cell_source(question: str, exercise_set: ExerciseSet, sources: dict[str, str]) -> str:
+def _check_cell_source(
+    question: str, exercise_set: ExerciseSet, sources: dict[str, str]
+) -> str:
+    # Written in ruff's format (one argument per line, trailing commas), so the generated
+    # notebook passes the same format check as the masters.
     public = [test for test in exercise_set.tests[question] if not test.hidden]
     names = [test.function.__name__ for test in public]
-    lines = [f"# Check {question}: its public tests (grading adds hidden ones). Run this cell after your answer."]
+    lines = [f"# Check {question} with its public tests (grading adds hidden ones)."]
     for name in names:
-        lines += [sources[name], ""]
+        lines += [sources[name], "", ""]
     points = ", ".join(f"{test.points:g}" for test in public)
-    lines.append(f'checker.check("{question}", globals(), [{", ".join(names)}], points=[{points}])')
+    lines += [
+        "checker.check(",
+        f'    "{question}",',
+        "    globals(),",
+        "    [",
+        *(f"        {name}," for name in names),
+        "    ],",
+        f"    points=[{points}],",
+        ")",
+    ]
     return "\n".join(lines)

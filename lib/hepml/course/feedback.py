@@ -142,16 +142,22 @@ class Checker:
         if question not in self.points:
             raise ValueError(f"question must be one of {sorted(self.points)}, got {question!r}")
         if len(tests) != len(points):
-            raise ValueError(f"tests and points must have the same length, got {len(tests)} and {len(points)}")
+            raise ValueError(
+                f"tests and points must have the same length, got {len(tests)} and {len(points)}"
+            )
         specs = [TestSpec(test, float(value)) for test, value in zip(tests, points)]
         result = run_question(question, specs, environment)
         self._results[question] = result
         hidden = self.points[question] - result.max_score
         later = f"; hidden tests decide the other {hidden:g} when graded" if hidden > 0 else ""
         if result.passed:
-            print(f"{question}: passed, {result.score:g} of {result.max_score:g} public points{later}")
+            print(
+                f"{question}: passed, {result.score:g} of {result.max_score:g} public points{later}"
+            )
         else:
-            print(f"{question}: FAILED, {result.score:g} of {result.max_score:g} public points{later}")
+            print(
+                f"{question}: FAILED, {result.score:g} of {result.max_score:g} public points{later}"
+            )
             for message in result.message.split("; "):
                 print(f"  - {message}")
 

@@ -46,7 +46,15 @@ def write_gradebook(results: Sequence[SubmissionResult], path: str | Path) -> No
         writer.writerow(["notebook", "score", "max_score", *questions, "problems"])
         for result in results:
             scores = {q.name: q.score for q in result.questions}
-            problems = "; ".join(f"{q.name}: {q.message}" for q in result.questions if not q.passed)
+            problems = "; ".join(
+                f"{q.name}: {q.message}" for q in result.questions if not q.passed
+            )
             writer.writerow(
-                [result.notebook, f"{result.score:g}", f"{result.max_score:g}", *(f"{scores.get(q, 0):g}" for q in questions), problems]
+                [
+                    result.notebook,
+                    f"{result.score:g}",
+                    f"{result.max_score:g}",
+                    *(f"{scores.get(q, 0):g}" for q in questions),
+                    problems,
+                ]
             )

@@ -43,7 +43,14 @@ from hepml.course.gradebook import SubmissionResult, write_gradebook
 from hepml.course.grading_session import AnswerUnavailable, Environment, Session, WorkerDied
 from hepml.course.paths import repository_root, solutions
 
-__all__ = ["GradingError", "SubmissionResult", "collect_notebooks", "grade_paths", "grade_submission", "write_gradebook"]
+__all__ = [
+    "GradingError",
+    "SubmissionResult",
+    "collect_notebooks",
+    "grade_paths",
+    "grade_submission",
+    "write_gradebook",
+]
 
 
 class GradingError(RuntimeError):
@@ -59,7 +66,11 @@ def _exercise_name(notebook: dict, path: Path, available: Sequence[str]) -> str:
         if path.stem.startswith(candidate):
             return candidate
     numbers = re.match(r"(\d\d)\D", path.name)
-    matches = [candidate for candidate in available if numbers and candidate.startswith(numbers.group(1) + "-")]
+    matches = [
+        candidate
+        for candidate in available
+        if numbers and candidate.startswith(numbers.group(1) + "-")
+    ]
     if len(matches) == 1:
         return matches[0]
     raise GradingError(f"cannot tell which exercise set {path.name} belongs to (use --exercise)")
@@ -117,7 +128,9 @@ def grade_submission(
             raise GradingError(f"cannot load the tests of {name}: {error}") from error
     max_score = sum(exercise_set.points.values())
     if notebook is None:
-        questions = [QuestionResult(q, 0.0, p, False, unreadable) for q, p in exercise_set.points.items()]
+        questions = [
+            QuestionResult(q, 0.0, p, False, unreadable) for q, p in exercise_set.points.items()
+        ]
         return SubmissionResult(str(path), 0.0, max_score, questions, unreadable)
 
     protected = [root / "solutions", root / "build"]
@@ -134,7 +147,9 @@ def grade_submission(
             error = f"the notebook could not be executed: {failure}"
         for question, tests in exercise_set.tests.items():
             if error:
-                questions.append(QuestionResult(question, 0.0, exercise_set.points[question], False, error))
+                questions.append(
+                    QuestionResult(question, 0.0, exercise_set.points[question], False, error)
+                )
                 continue
             questions.append(_grade_question(question, tests, environment, session))
         session.close()
@@ -156,7 +171,10 @@ def _grade_question(question, tests, environment, session) -> QuestionResult:
     if result.passed:
         return result
     # an answer that is not defined usually means its cell failed: say which cells did
-    notes = [f"code cell {index + 1}: {message}" for index, message in sorted(session.cell_errors.items())]
+    notes = [
+        f"code cell {index + 1}: {message}"
+        for index, message in sorted(session.cell_errors.items())
+    ]
     message = result.message
     if notes and "is not defined" in message:
         message += " [errors in the notebook: " + "; ".join(notes[:3]) + "]"
@@ -206,7 +224,9 @@ def collect_notebooks(paths: Iterable[str | Path]) -> list[Path]:
     notebooks = []
     for path in map(Path, paths):
         if path.is_dir():
-            notebooks += sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+            notebooks += sorted(
+                p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+            )
         else:
             notebooks.append(path)
     return notebooks

@@ -29,12 +29,21 @@ class SafeUnpickler(pickle.Unpickler):
     """Build only plain data: numbers, strings, containers, NumPy arrays and scalars."""
 
     ALLOWED = {
-        ("builtins", "complex"), ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "slice"),
-        ("builtins", "range"), ("builtins", "bytearray"), ("builtins", "Ellipsis"),
-        ("numpy", "ndarray"), ("numpy", "dtype"),
-        ("numpy._core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "scalar"),
-        ("numpy.core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "scalar"),
-        ("numpy._core.numeric", "_frombuffer"), ("copyreg", "_reconstructor"),
+        ("builtins", "complex"),
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+        ("builtins", "slice"),
+        ("builtins", "range"),
+        ("builtins", "bytearray"),
+        ("builtins", "Ellipsis"),
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "scalar"),
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy.core.multiarray", "scalar"),
+        ("numpy._core.numeric", "_frombuffer"),
+        ("copyreg", "_reconstructor"),
     }
 
     def find_class(self, module: str, name: str):
@@ -50,7 +59,9 @@ class WorkerDied(Exception):
 class Worker:
     """One worker process and its two pipes."""
 
-    def __init__(self, notebook: Path, folder: Path, skip: set[int], timeout: float, protected: list[Path]):
+    def __init__(
+        self, notebook: Path, folder: Path, skip: set[int], timeout: float, protected: list[Path]
+    ):
         request_read, self._request = os.pipe()
         self._response, response_write = os.pipe()
         environment = {
@@ -66,9 +77,18 @@ class Worker:
             "MKL_NUM_THREADS": "1",
         }
         command = [
-            sys.executable, "-I", "-B", "-m", "hepml.course.grading_worker",
-            str(request_read), str(response_write), str(notebook), ",".join(map(str, sorted(skip))),
-            repr(float(timeout)), str(OUTPUT_LIMIT), *map(str, protected),
+            sys.executable,
+            "-I",
+            "-B",
+            "-m",
+            "hepml.course.grading_worker",
+            str(request_read),
+            str(response_write),
+            str(notebook),
+            ",".join(map(str, sorted(skip))),
+            repr(float(timeout)),
+            str(OUTPUT_LIMIT),
+            *map(str, protected),
         ]
         self.process = subprocess.Popen(
             command,
@@ -91,7 +111,9 @@ class Worker:
         try:
             return SafeUnpickler(io.BytesIO(self._read(size, deadline))).load()
         except Exception as error:  # noqa: BLE001 - a malformed reply is the submission's fault
-            raise WorkerDied(f"unreadable reply from the submission ({type(error).__name__})") from None
+            raise WorkerDied(
+                f"unreadable reply from the submission ({type(error).__name__})"
+            ) from None
 
     def request(self, message: tuple, deadline: float) -> object:
         data = pickle.dumps(message, protocol=4)
@@ -133,7 +155,12 @@ class Session:
     """Executes a submission in a worker, restarting it without the cells that hung or killed it."""
 
     def __init__(self, notebook: Path, folder: Path, timeout: float, protected: list[Path]):
-        self.notebook, self.folder, self.timeout, self.protected = notebook, folder, timeout, protected
+        self.notebook, self.folder, self.timeout, self.protected = (
+            notebook,
+            folder,
+            timeout,
+            protected,
+        )
         self.skip: set[int] = set()
         self.cell_errors: dict[int, str] = {}
         self.worker: Worker | None = None
@@ -142,7 +169,9 @@ class Session:
     def start(self) -> None:
         """Execute the notebook until the worker is ready for requests (restarting as needed)."""
         while True:
-            self.worker = Worker(self.notebook, self.folder, self.skip, self.timeout, self.protected)
+            self.worker = Worker(
+                self.notebook, self.folder, self.skip, self.timeout, self.protected
+            )
             current = None
             try:
                 message = self.worker.receive(time.monotonic() + 60)
@@ -154,14 +183,20 @@ class Session:
                             self.cell_errors[message[1]] = message[2]
                         current = None
                     # a cell gets its own limit plus a grace period for the worker's interrupt
-                    message = self.worker.receive(time.monotonic() + (self.timeout + 5 if current is not None else 60))
+                    message = self.worker.receive(
+                        time.monotonic() + (self.timeout + 5 if current is not None else 60)
+                    )
                 return
             except (TimeoutError, WorkerDied) as failure:
                 self.worker.close()
                 self.worker = None
                 if current is None or self.restarts >= MAX_RESTARTS:
                     raise WorkerDied("the submission could not be executed") from failure
-                reason = f"timed out after {self.timeout:g} s" if isinstance(failure, TimeoutError) else "ended the process"
+                reason = (
+                    f"timed out after {self.timeout:g} s"
+                    if isinstance(failure, TimeoutError)
+                    else "ended the process"
+                )
                 self.cell_errors[current] = reason
                 self.skip.add(current)
                 self.restarts += 1
@@ -176,13 +211,17 @@ class Session:
             return RemoteFunction(self, name)
         if reply[0] == "undefined":
             return None
-        raise AnswerUnavailable(f"`{name}` is a {reply[1] if len(reply) > 1 else 'value'} the grader cannot read")
+        raise AnswerUnavailable(
+            f"`{name}` is a {reply[1] if len(reply) > 1 else 'value'} the grader cannot read"
+        )
 
     def call(self, name: str, args: tuple, kwargs: dict) -> object:
         if self.worker is None:
             self.start()
         try:
-            reply = self.worker.request(("call", name, args, kwargs), time.monotonic() + self.timeout + 5)
+            reply = self.worker.request(
+                ("call", name, args, kwargs), time.monotonic() + self.timeout + 5
+            )
         except TimeoutError:
             self.close()
             raise TimeoutError(f"timed out after {self.timeout:g} s") from None

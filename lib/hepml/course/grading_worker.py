@@ -102,7 +102,11 @@ def _is_data(value: object, depth: int = 0) -> bool:
 
     if depth > 4:
         return False
-    if value is None or value is Ellipsis or isinstance(value, (bool, int, float, complex, str, bytes)):
+    if (
+        value is None
+        or value is Ellipsis
+        or isinstance(value, (bool, int, float, complex, str, bytes))
+    ):
         return True
     if isinstance(value, np.ndarray):
         return type(value) is np.ndarray and value.dtype.kind in "biufcU"
@@ -137,12 +141,32 @@ def _install_audit_hook(sandbox: Path, protected: list[Path]) -> None:
         return isinstance(flags, int) and bool(flags & write_flags)
 
     forbidden = {
-        "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
-        "subprocess.Popen", "os.kill", "os.killpg", "signal.pthread_kill", "pty.spawn",
+        "os.system",
+        "os.exec",
+        "os.posix_spawn",
+        "os.spawn",
+        "os.fork",
+        "os.forkpty",
+        "subprocess.Popen",
+        "os.kill",
+        "os.killpg",
+        "signal.pthread_kill",
+        "pty.spawn",
     }
     changes_files = {
-        "os.remove", "os.rmdir", "os.rename", "os.truncate", "os.chmod", "os.chown", "os.link",
-        "os.symlink", "os.utime", "shutil.rmtree", "shutil.move", "shutil.copyfile", "os.mkdir",
+        "os.remove",
+        "os.rmdir",
+        "os.rename",
+        "os.truncate",
+        "os.chmod",
+        "os.chown",
+        "os.link",
+        "os.symlink",
+        "os.utime",
+        "shutil.rmtree",
+        "shutil.move",
+        "shutil.copyfile",
+        "os.mkdir",
     }
 
     def hook(event: str, arguments: tuple) -> None:
@@ -155,12 +179,20 @@ def _install_audit_hook(sandbox: Path, protected: list[Path]) -> None:
             if any(inside(path, folder) for folder in protected) and not isinstance(path, int):
                 raise PermissionError("grading sandbox: reading the grader's files is not allowed")
             if writes(mode, flags) and not inside(path, sandbox):
-                raise PermissionError(f"grading sandbox: writing {os.fsdecode(path)!r} is not allowed")
+                raise PermissionError(
+                    f"grading sandbox: writing {os.fsdecode(path)!r} is not allowed"
+                )
         elif event in changes_files and arguments:
-            paths = [argument for argument in arguments[:2] if isinstance(argument, (str, bytes, os.PathLike))]
+            paths = [
+                argument
+                for argument in arguments[:2]
+                if isinstance(argument, (str, bytes, os.PathLike))
+            ]
             for path in paths:
                 if not inside(path, sandbox):
-                    raise PermissionError(f"grading sandbox: {event} on {os.fsdecode(path)!r} is not allowed")
+                    raise PermissionError(
+                        f"grading sandbox: {event} on {os.fsdecode(path)!r} is not allowed"
+                    )
 
     sys.addaudithook(hook)
 
@@ -173,11 +205,10 @@ def main(argv: list[str]) -> int:
     output_limit = int(argv[5])
     protected = [Path(path) for path in argv[6:]]
 
-    import json
-
     # Import what notebooks import (hepml.setup_notebook imports torch when installed) before the
     # first cell, so a cell's time limit measures the student's code, not the library imports.
     import importlib.util
+    import json
 
     import numpy  # noqa: F401
 
@@ -197,7 +228,9 @@ def main(argv: list[str]) -> int:
     namespace: dict = {"__name__": "__main__", "__builtins__": __builtins__}
     namespace["display"] = lambda *args, **kwargs: None
     namespace["get_ipython"] = lambda: types.SimpleNamespace(
-        run_line_magic=lambda *a, **k: None, run_cell_magic=lambda *a, **k: None, system=lambda *a, **k: None
+        run_line_magic=lambda *a, **k: None,
+        run_cell_magic=lambda *a, **k: None,
+        system=lambda *a, **k: None,
     )
 
     def on_alarm(signum, frame):
@@ -223,7 +256,9 @@ def main(argv: list[str]) -> int:
         except CellTimeout as exc:
             error = str(exc)
         except SystemExit as exc:
-            error = f"called sys.exit({'' if exc.code is None else exc.code!r}); the exit was ignored"
+            error = (
+                f"called sys.exit({'' if exc.code is None else exc.code!r}); the exit was ignored"
+            )
         except BaseException as exc:  # noqa: BLE001 - every failure of a cell is recorded
             error = _describe(exc)
         finally:
@@ -262,7 +297,11 @@ def main(argv: list[str]) -> int:
             except BaseException as exc:  # noqa: BLE001 - reported to the grader as the call's error
                 reply = ("raised", _describe(exc))
             else:
-                reply = ("value", result) if _is_data(result) else ("unsupported", type(result).__name__)
+                reply = (
+                    ("value", result)
+                    if _is_data(result)
+                    else ("unsupported", type(result).__name__)
+                )
             finally:
                 sys.stdout, sys.stderr = real_stdout, real_stderr
             send(response_fd, reply)

@@ -54,7 +54,10 @@ def pinned_versions(requirements: str | Path) -> list[tuple[str, str, str | None
 
 
 def render_status_page(
-    results: Sequence[BenchResult], versions: Sequence[tuple[str, str, str | None]], *, root: str | Path = "."
+    results: Sequence[BenchResult],
+    versions: Sequence[tuple[str, str, str | None]],
+    *,
+    root: str | Path = ".",
 ) -> str:
     """Return the status page as MyST markdown.
 
@@ -91,7 +94,9 @@ def render_status_page(
             status = "over budget"
         else:
             status = "ok"
-        lines.append(f"| `{name}` | {result.seconds:.1f} | {result.peak_rss_mb:.0f} | {status.replace('|', '/')} |")
+        lines.append(
+            f"| `{name}` | {result.seconds:.1f} | {result.peak_rss_mb:.0f} | {status.replace('|', '/')} |"
+        )
     total = sum(result.seconds for result in results)
     peak = max(result.peak_rss_mb for result in results)
     passed = sum(result.ok for result in results)
@@ -110,7 +115,11 @@ def render_status_page(
     ]
     for name, pinned, installed in versions:
         shown = "not installed" if installed is None else installed
-        mark = "" if installed == pinned or (installed or "").startswith(pinned + "+") else " (differs)"
+        mark = (
+            ""
+            if installed == pinned or (installed or "").startswith(pinned + "+")
+            else " (differs)"
+        )
         lines.append(f"| {name} | {pinned} | {shown}{mark} |")
     return "\n".join(lines) + "\n"
 

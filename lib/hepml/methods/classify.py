@@ -193,9 +193,7 @@ def fit_logistic_regression(
         Stop when the Euclidean norm of the full gradient is below this, > 0.
     """
     X, y = check_xy(X, y, labels=True)
-    learning_rate = check_real(
-        learning_rate, "learning_rate", minimum=0.0, strict_minimum=True
-    )
+    learning_rate = check_real(learning_rate, "learning_rate", minimum=0.0, strict_minimum=True)
     max_steps = check_int(max_steps, "max_steps", minimum=1)
     tolerance = check_real(tolerance, "tolerance", minimum=0.0, strict_minimum=True)
 
@@ -215,9 +213,7 @@ def fit_logistic_regression(
             break
         weights = weights - learning_rate * grad_w
         bias = bias - learning_rate * grad_b
-    return LogisticRegressionResult(
-        weights, float(bias), np.array(losses), step, converged
-    )
+    return LogisticRegressionResult(weights, float(bias), np.array(losses), step, converged)
 
 
 @dataclass(frozen=True)
@@ -279,9 +275,7 @@ def fit_perceptron(
         Largest number of passes over the data, >= 1.
     """
     X, y = check_xy(X, y, labels=True)
-    learning_rate = check_real(
-        learning_rate, "learning_rate", minimum=0.0, strict_minimum=True
-    )
+    learning_rate = check_real(learning_rate, "learning_rate", minimum=0.0, strict_minimum=True)
     max_epochs = check_int(max_epochs, "max_epochs", minimum=1)
 
     weights = np.zeros(X.shape[1])
@@ -370,14 +364,10 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def _bce_with_logits(y: np.ndarray, logits: np.ndarray) -> float:
-    return float(
-        np.mean(np.maximum(logits, 0) - y * logits + np.log1p(np.exp(-np.abs(logits))))
-    )
+    return float(np.mean(np.maximum(logits, 0) - y * logits + np.log1p(np.exp(-np.abs(logits)))))
 
 
-def _bce_gradient(
-    X: np.ndarray, y: np.ndarray, logits: np.ndarray
-) -> tuple[np.ndarray, float]:
+def _bce_gradient(X: np.ndarray, y: np.ndarray, logits: np.ndarray) -> tuple[np.ndarray, float]:
     residual = _sigmoid(logits) - y
     return X.T @ residual / len(y), float(residual.mean())
 

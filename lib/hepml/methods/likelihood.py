@@ -102,7 +102,9 @@ def gaussian_kl(mu_p: float, sigma_p: float, mu_q: float, sigma_q: float) -> flo
     mu_q = check_real(mu_q, "mu_q")
     sigma_p = check_real(sigma_p, "sigma_p", minimum=0.0, strict_minimum=True)
     sigma_q = check_real(sigma_q, "sigma_q", minimum=0.0, strict_minimum=True)
-    return float(np.log(sigma_q / sigma_p) + (sigma_p**2 + (mu_p - mu_q) ** 2) / (2 * sigma_q**2) - 0.5)
+    return float(
+        np.log(sigma_q / sigma_p) + (sigma_p**2 + (mu_p - mu_q) ** 2) / (2 * sigma_q**2) - 0.5
+    )
 
 
 @dataclass(frozen=True)
@@ -154,11 +156,15 @@ class LikelihoodFitResult:
 
     def _index(self, name: str) -> int:
         if name not in self.names:
-            raise KeyError(f"no parameter called {name!r}; the parameters are {', '.join(self.names)}")
+            raise KeyError(
+                f"no parameter called {name!r}; the parameters are {', '.join(self.names)}"
+            )
         return self.names.index(name)
 
 
-def nll_hessian(nll: Callable[[np.ndarray], float], x: np.ndarray, step: np.ndarray | float | None = None) -> np.ndarray:
+def nll_hessian(
+    nll: Callable[[np.ndarray], float], x: np.ndarray, step: np.ndarray | float | None = None
+) -> np.ndarray:
     """Hessian matrix of ``nll`` at ``x`` by central finite differences.
 
     Parameters
@@ -243,12 +249,18 @@ def minimize_nll(
     if len(names) != len(x0) or not all(isinstance(name, str) for name in names):
         raise ValueError(f"names must be {len(x0)} strings, one per parameter, got {names!r}")
     if bounds is not None and len(bounds) != len(x0):
-        raise ValueError(f"bounds must hold one (min, max) pair per parameter, got {len(bounds)} for {len(x0)}")
+        raise ValueError(
+            f"bounds must hold one (min, max) pair per parameter, got {len(bounds)} for {len(x0)}"
+        )
     initial = float(nll(x0))
     if not np.isfinite(initial):
-        raise ValueError(f"nll(x0) must be finite, got {initial}: choose starting values where the model is valid")
+        raise ValueError(
+            f"nll(x0) must be finite, got {initial}: choose starting values where the model is valid"
+        )
     if bounds is not None:
-        result = optimize.minimize(nll, x0, method="SLSQP", bounds=bounds, options={"ftol": 1e-10, "maxiter": 500})
+        result = optimize.minimize(
+            nll, x0, method="SLSQP", bounds=bounds, options={"ftol": 1e-10, "maxiter": 500}
+        )
     else:
         result = optimize.minimize(nll, x0, method="BFGS", options={"gtol": 1e-6})
     values = np.asarray(result.x, dtype=float)
@@ -261,7 +273,14 @@ def minimize_nll(
         covariance = np.full_like(hessian, np.nan)
         positive_definite = False
     errors = np.sqrt(np.diag(covariance))
-    return LikelihoodFitResult(values, errors, covariance, float(result.fun), names, bool(result.success) and positive_definite)
+    return LikelihoodFitResult(
+        values,
+        errors,
+        covariance,
+        float(result.fun),
+        names,
+        bool(result.success) and positive_definite,
+    )
 
 
 def pulls(estimates: np.ndarray, errors: np.ndarray, truth: np.ndarray | float) -> np.ndarray:
@@ -278,7 +297,9 @@ def pulls(estimates: np.ndarray, errors: np.ndarray, truth: np.ndarray | float) 
     errors = check_array(errors, "errors")
     truth = check_array(truth, "truth")
     if estimates.shape != errors.shape:
-        raise ValueError(f"estimates and errors must have the same shape, got {estimates.shape} and {errors.shape}")
+        raise ValueError(
+            f"estimates and errors must have the same shape, got {estimates.shape} and {errors.shape}"
+        )
     if np.any(errors <= 0):
         raise ValueError("errors must be > 0")
     return (estimates - truth) / errors
@@ -312,7 +333,9 @@ def pull_summary(values: np.ndarray) -> PullResult:
     values = check_array(values, "values", ndim=1, min_length=2)
     n = len(values)
     width = float(np.std(values, ddof=1))
-    return PullResult(float(np.mean(values)), width / np.sqrt(n), width, width / np.sqrt(2 * (n - 1)), n)
+    return PullResult(
+        float(np.mean(values)), width / np.sqrt(n), width, width / np.sqrt(2 * (n - 1)), n
+    )
 
 
 def _check_distribution(weights: np.ndarray, name: str) -> np.ndarray:

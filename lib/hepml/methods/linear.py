@@ -80,9 +80,7 @@ class GradientDescentResult(LinearModel):
     diverged: bool
 
 
-def least_squares(
-    X: np.ndarray, y: np.ndarray, *, fit_intercept: bool = True
-) -> LinearModel:
+def least_squares(X: np.ndarray, y: np.ndarray, *, fit_intercept: bool = True) -> LinearModel:
     """Minimise the mean squared error exactly by solving the normal equations.
 
     With the design matrix ``A`` (``X`` with a leading column of ones if ``fit_intercept``),
@@ -162,9 +160,7 @@ def gradient_descent(
         this, > 0.
     """
     X, y = check_xy(X, y)
-    learning_rate = check_real(
-        learning_rate, "learning_rate", minimum=0.0, strict_minimum=True
-    )
+    learning_rate = check_real(learning_rate, "learning_rate", minimum=0.0, strict_minimum=True)
     n_epochs = check_int(n_epochs, "n_epochs", minimum=1)
     tolerance = check_real(tolerance, "tolerance", minimum=0.0, strict_minimum=True)
     if (X_val is None) != (y_val is None):
@@ -207,9 +203,7 @@ def gradient_descent(
     )
 
 
-def polynomial_features(
-    X: np.ndarray, degree: int, *, include_bias: bool = False
-) -> np.ndarray:
+def polynomial_features(X: np.ndarray, degree: int, *, include_bias: bool = False) -> np.ndarray:
     """All monomials of the features up to ``degree``, in scikit-learn's column order.
 
     For two features ``(a, b)`` and degree 2 the columns are ``a, b, a^2, a b, b^2`` (preceded
@@ -234,9 +228,7 @@ def polynomial_features(
     degree = check_int(degree, "degree", minimum=1)
     columns = []
     for power in range(0 if include_bias else 1, degree + 1):
-        for combination in itertools.combinations_with_replacement(
-            range(X.shape[1]), power
-        ):
+        for combination in itertools.combinations_with_replacement(range(X.shape[1]), power):
             columns.append(np.prod(X[:, list(combination)], axis=1))
     return np.column_stack(columns)
 

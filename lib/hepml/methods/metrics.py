@@ -92,9 +92,7 @@ def roc_curve(
     n_signal = int(y_true.sum())
     n_background = len(y_true) - n_signal
     if n_signal == 0 or n_background == 0:
-        raise ValueError(
-            "y_true must contain both classes (0 and 1) to define a ROC curve"
-        )
+        raise ValueError("y_true must contain both classes (0 and 1) to define a ROC curve")
     order = np.argsort(-y_score, kind="stable")
     sorted_scores, sorted_labels = y_score[order], y_true[order]
     # The last event of each run of equal scores marks one threshold.

@@ -90,7 +90,5 @@ def calorimeter_showers(
     pile_up = rng.gamma(n_vertices, 0.4)
     reconstructed = visible + pile_up + 1.5 * rng.standard_normal(n)
     measured_fraction = np.clip(em_fraction + 0.03 * rng.standard_normal(n), 0.0, 1.0)
-    X = np.column_stack(
-        [reconstructed, measured_fraction, abs_eta, n_vertices.astype(float)]
-    )
+    X = np.column_stack([reconstructed, measured_fraction, abs_eta, n_vertices.astype(float)])
     return Sample(X, energy, CALORIMETER_FEATURES)

@@ -57,15 +57,11 @@ def signal_background_events(
         signal and 0 for background.
     """
     n = check_int(n, "n", minimum=1)
-    signal_fraction = check_real(
-        signal_fraction, "signal_fraction", minimum=0.0, maximum=1.0
-    )
+    signal_fraction = check_real(signal_fraction, "signal_fraction", minimum=0.0, maximum=1.0)
     rng = as_generator(seed)
     y = (rng.random(n) < signal_fraction).astype(int)
     X = np.empty((n, len(EVENT_FEATURES)))
-    for column, (signal_pdf, background_pdf) in enumerate(
-        zip(_SIGNAL_PDFS, _BACKGROUND_PDFS)
-    ):
+    for column, (signal_pdf, background_pdf) in enumerate(zip(_SIGNAL_PDFS, _BACKGROUND_PDFS)):
         signal_values = signal_pdf.rvs(size=n, random_state=rng)
         background_values = background_pdf.rvs(size=n, random_state=rng)
         X[:, column] = np.where(y == 1, signal_values, background_values)
@@ -82,9 +78,7 @@ def event_log_likelihood_ratio(X: np.ndarray) -> np.ndarray:
     """
     X = check_array(X, "X", ndim=2, columns=len(EVENT_FEATURES))
     ratio = np.zeros(len(X))
-    for column, (signal_pdf, background_pdf) in enumerate(
-        zip(_SIGNAL_PDFS, _BACKGROUND_PDFS)
-    ):
+    for column, (signal_pdf, background_pdf) in enumerate(zip(_SIGNAL_PDFS, _BACKGROUND_PDFS)):
         ratio += signal_pdf.logpdf(X[:, column]) - background_pdf.logpdf(X[:, column])
     return ratio
 
@@ -192,9 +186,7 @@ def resonance_spectrum(
     window = -np.expm1(-(high - low) / background_scale)
     background = low - background_scale * np.log1p(-u * window)
     masses = np.clip(np.where(is_signal, signal, background), low, high)
-    return ResonanceSample(
-        masses[:, None], is_signal.astype(int), ("mass [GeV]",), *parameters
-    )
+    return ResonanceSample(masses[:, None], is_signal.astype(int), ("mass [GeV]",), *parameters)
 
 
 def resonance_pdf(
@@ -228,10 +220,8 @@ def resonance_pdf(
         The density at ``x`` (zero outside the window).
     """
     x = check_array(x, "x")
-    mass, width, signal_fraction, background_scale, low, high = (
-        _check_resonance_parameters(
-            mass, width, signal_fraction, background_scale, low, high
-        )
+    mass, width, signal_fraction, background_scale, low, high = _check_resonance_parameters(
+        mass, width, signal_fraction, background_scale, low, high
     )
     half_width = width / 2
     signal_norm = (
@@ -254,9 +244,7 @@ def _check_resonance_parameters(
         raise ValueError(f"high must be > low, got low={low}, high={high}")
     mass = check_real(mass, "mass", minimum=low, maximum=high)
     width = check_real(width, "width", minimum=0.0, strict_minimum=True)
-    signal_fraction = check_real(
-        signal_fraction, "signal_fraction", minimum=0.0, maximum=1.0
-    )
+    signal_fraction = check_real(signal_fraction, "signal_fraction", minimum=0.0, maximum=1.0)
     background_scale = check_real(
         background_scale, "background_scale", minimum=0.0, strict_minimum=True
     )

@@ -99,13 +99,10 @@ def gaussian_classes(
     """
     n = check_int(n, "n", minimum=1)
     signal_mean = check_array(signal_mean, "signal_mean", ndim=1, min_length=1)
-    background_mean = check_array(
-        background_mean, "background_mean", ndim=1, min_length=1
-    )
+    background_mean = check_array(background_mean, "background_mean", ndim=1, min_length=1)
     if background_mean.shape != signal_mean.shape:
         raise ValueError(
-            f"background_mean must have shape {signal_mean.shape}, "
-            f"got {background_mean.shape}"
+            f"background_mean must have shape {signal_mean.shape}, got {background_mean.shape}"
         )
     dimension = len(signal_mean)
     signal_covariance = _check_covariance(covariance, "covariance", dimension)
@@ -140,9 +137,7 @@ def gaussian_classes(
 def _check_covariance(matrix: object, name: str, dimension: int) -> np.ndarray:
     matrix = check_array(matrix, name, ndim=2)
     if matrix.shape != (dimension, dimension):
-        raise ValueError(
-            f"{name} must have shape ({dimension}, {dimension}), got {matrix.shape}"
-        )
+        raise ValueError(f"{name} must have shape ({dimension}, {dimension}), got {matrix.shape}")
     if not np.allclose(matrix, matrix.T) or np.any(np.linalg.eigvalsh(matrix) <= 0):
         raise ValueError(f"{name} must be symmetric positive definite")
     return matrix
