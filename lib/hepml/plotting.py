@@ -97,8 +97,8 @@ def loss_curves(
     """Training (solid) and validation (dashed) loss against the epoch.
 
     Entry ``k`` of each history is the loss after ``k`` epochs (entry 0: before training), as
-    recorded by :func:`hepml.methods.linear.gradient_descent`. Call again on the same ``ax`` to compare
-    several runs; each call uses the next colour of the house palette.
+    recorded by :func:`hepml.methods.linear.gradient_descent`. Call again on the same ``ax`` to
+    compare several runs; each call uses the next colour of the house palette.
 
     Parameters
     ----------
@@ -120,7 +120,8 @@ def loss_curves(
         validation = check_array(validation, "validation", ndim=1, finite=False)
         if validation.shape != train.shape:
             raise ValueError(
-                f"validation must have the same length as train, got {len(validation)} and {len(train)}"
+                f"validation must have the same length as train, "
+                f"got {len(validation)} and {len(train)}"
             )
     if ax is None:
         _, ax = style.subplots()
@@ -154,8 +155,8 @@ def roc_curve_plot(
     ``kind="roc"`` draws the true-positive rate (signal efficiency) against the false-positive
     rate, the machine-learning convention. ``kind="rejection"`` draws the background rejection
     ``1 / FPR`` on a logarithmic axis against the signal efficiency, the way particle physicists
-    show taggers: better classifiers lie higher. Both use :func:`hepml.methods.metrics.roc_curve`; the
-    dotted line is a random guess. Call again on the same ``ax`` to compare classifiers.
+    show taggers: better classifiers lie higher. Both use :func:`hepml.methods.metrics.roc_curve`;
+    the dotted line is a random guess. Call again on the same ``ax`` to compare classifiers.
 
     Parameters
     ----------

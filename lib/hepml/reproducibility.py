@@ -40,7 +40,8 @@ def seed_everything(seed: int, *, threads: int = DEFAULT_THREADS) -> np.random.G
     seed = check_int(seed, "seed", minimum=0)
     threads = check_int(threads, "threads", minimum=1)
     random.seed(seed)
-    np.random.seed(seed)
+    # Deliberately the legacy global generator: other libraries draw from it.
+    np.random.seed(seed)  # noqa: NPY002
     _limit_blas_threads(threads)
     torch = _optional_torch()
     if torch is not None:

@@ -176,7 +176,8 @@ def test_every_notebook_page_has_binder_colab_and_download_links_to_its_own_file
 def _offline_html(build, html) -> Path:
     if not build["offline"]:
         pytest.skip(
-            "npm is missing: the offline variant of the site (HEPML_SITE_OFFLINE=1) could not be built"
+            "npm is missing: the offline variant of the site (HEPML_SITE_OFFLINE=1) "
+            "could not be built"
         )
     return html
 
@@ -292,11 +293,17 @@ def test_every_page_renders_offline(build, browser_session):
             state = tab.page.evaluate(
                 """() => ({
                     math: document.querySelectorAll('span.math, div.math').length,
-                    typeset: document.querySelectorAll('span.math mjx-container, div.math mjx-container').length,
-                    rawTex: /\\\\\\(|\\\\\\[|\\$\\$/.test(document.querySelector('article').innerText),
+                    typeset: document.querySelectorAll(
+                        'span.math mjx-container, div.math mjx-container'
+                    ).length,
+                    rawTex: /\\\\\\(|\\\\\\[|\\$\\$/.test(
+                        document.querySelector('article').innerText
+                    ),
                     images: Array.from(document.images).filter(i => i.offsetParent !== null)
                         .map(i => [i.currentSrc.slice(-60), i.complete && i.naturalWidth > 0]),
-                    errors: document.querySelectorAll('.cell_output .error, .cell_output .stderr').length,
+                    errors: document.querySelectorAll(
+                        '.cell_output .error, .cell_output .stderr'
+                    ).length,
                     traceback: document.querySelector('article').innerText.includes('Traceback'),
                     binder: document.querySelectorAll('a[href^="https://mybinder.org/"]').length,
                     colab: document.querySelectorAll('a[href^="https://colab.research.google.com/"]').length,
@@ -419,7 +426,8 @@ def test_status_page_lists_every_lecture_and_solution(root):
             re.M,
         )
         assert row, (
-            f"{notebook.relative_to(root)} is missing from book/status.md: run python -m hepml status"
+            f"{notebook.relative_to(root)} is missing from book/status.md: "
+            "run python -m hepml status"
         )
         # "over budget" is shown on the page for people to act on; a failure to run is an error
         assert not row.group(1).startswith("failed"), (
@@ -429,3 +437,48 @@ def test_status_page_lists_every_lecture_and_solution(root):
 
 def test_status_page_is_in_the_book():
     assert "file: book/status" in TOC
+
+
+def test_no_code_cell_needs_a_horizontal_scroll_bar(build, browser_session):
+    # At 1280 pixels, the narrowest common laptop window, a code cell of the theme shows this
+    # many characters; the notebooks' ruff line length (lectures/ruff.toml) is set to it.
+    base, browser = browser_session
+    html = build["html"]
+    tab = _Page(browser, viewport={"width": 1280, "height": 900})
+    try:
+        capacity = None
+        for notebook, page_path in _notebook_pages(html).items():
+            tab.open(base + page_path.relative_to(html).as_posix())
+            wide = tab.page.evaluate(
+                """() => [...document.querySelectorAll('div.cell_input pre')]
+                    .filter(pre => pre.scrollWidth > pre.clientWidth)
+                    .map(pre => pre.innerText.split('\\n')
+                        .reduce((a, b) => (b.length > a.length ? b : a)))"""
+            )
+            assert not wide, f"{notebook.name}: code wider than the page: {wide[:3]}"
+            if capacity is None:
+                capacity = tab.page.evaluate(
+                    """() => {
+                        const pre = document.querySelector('div.cell_input pre');
+                        const original = pre.textContent;
+                        let n = 40;
+                        while (n < 200) {
+                            pre.textContent = 'x'.repeat(n + 1);
+                            if (pre.scrollWidth > pre.clientWidth) break;
+                            n += 1;
+                        }
+                        pre.textContent = original;
+                        return n;
+                    }"""
+                )
+        ruff_width = int(
+            re.search(r"line-length = (\d+)", (ROOT / "lectures" / "ruff.toml").read_text()).group(
+                1
+            )
+        )
+        assert capacity == ruff_width, (
+            f"a code cell shows {capacity} characters at 1280 px, ruff allows {ruff_width}: "
+            "set line-length in lectures/, solutions/ and exercises/ruff.toml to it"
+        )
+    finally:
+        tab.close()

@@ -47,7 +47,8 @@ def test_bench_json_reports_every_notebook_and_fails_on_error(tmp_path):
 def test_memory_of_child_processes_is_counted(tmp_path):
     child = (
         "import subprocess, sys\n"
-        "subprocess.run([sys.executable, '-c', 'import time; b = bytearray(300 * 2**20); time.sleep(1.0)'], check=True)"
+        "subprocess.run([sys.executable, '-c', "
+        "'import time; b = bytearray(300 * 2**20); time.sleep(1.0)'], check=True)"
     )
     result = run_notebook(_notebook(tmp_path / "child.ipynb", child))
     assert result.ok

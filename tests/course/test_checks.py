@@ -60,7 +60,8 @@ def test_check_array_reports_shape_nan_and_the_worst_entry():
     wrong[3] += 0.5
     message = _message(check_array, wrong, "estimate", expected, rtol=1e-6)
     assert message.startswith(
-        "`estimate` differs from the expected values at 1 of 5 entries (e.g. at index 3: 1.25 instead of 0.75"
+        "`estimate` differs from the expected values at 1 of 5 entries "
+        "(e.g. at index 3: 1.25 instead of 0.75"
     )
     matrix = np.zeros((3, 4))
     wrong = matrix.copy()

@@ -1,4 +1,4 @@
-"""Every exercise set: the stub scores 0, the master full marks, nothing leaks, exercises/ is fresh.
+"""Every exercise set: the stub scores 0, the master full marks, nothing leaks, exercises/ fresh.
 
 Parametrized over ``solutions/NN-topic.ipynb``, so a new chapter's master is covered by adding it.
 """

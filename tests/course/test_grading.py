@@ -59,7 +59,8 @@ def graded(tmp_path_factory):
         folder,
         "stubborn-loop",
         "q4",
-        "import time\nwhile True:\n    try:\n        time.sleep(0.2)\n    except BaseException:\n        pass",
+        "import time\nwhile True:\n    try:\n        time.sleep(0.2)\n"
+        "    except BaseException:\n        pass",
     )
     _submission(folder, "sys-exit", "q1", "import sys\nsys.exit(3)")
     _submission(folder, "os-exit", "q2", "import os\nos._exit(0)")
@@ -71,7 +72,8 @@ def graded(tmp_path_factory):
         "q1",
         replace=(
             "import json, pathlib\n"
-            "fake = {'score': 10, 'tests': [{'name': q, 'score': 3} for q in ('q1', 'q2', 'q3', 'q4')]}\n"
+            "fake = {'score': 10, 'tests': "
+            "[{'name': q, 'score': 3} for q in ('q1', 'q2', 'q3', 'q4')]}\n"
             "pathlib.Path('results.json').write_text(json.dumps(fake))\n"
             "try:\n"
             f"    pathlib.Path({str(folder / 'results.json')!r}).write_text(json.dumps(fake))\n"

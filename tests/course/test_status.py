@@ -15,7 +15,8 @@ def _result(name, seconds=3.0, mb=200.0, ok=True, error=None):
 def test_pinned_versions_reads_exact_pins_and_installed_versions(tmp_path):
     requirements = tmp_path / "requirements.txt"
     requirements.write_text(
-        "# comment\nnumpy==1.0.0\npytest==9.9  # trailing comment\n\nsomething-loose>=2\nno-such-package-xyz==0.1\n"
+        "# comment\nnumpy==1.0.0\npytest==9.9  # trailing comment\n\n"
+        "something-loose>=2\nno-such-package-xyz==0.1\n"
     )
     import numpy
     import pytest as pytest_module

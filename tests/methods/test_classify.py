@@ -105,8 +105,8 @@ def test_perceptron_matches_sklearn_update_for_update():
     rng = np.random.default_rng(3)
     features = rng.normal(size=(200, 2))
     labels = (features @ np.array([1.0, -2.0]) + 0.3 > 0).astype(int)
-    # Start with a signal example: on the very first example w = 0 gives a score of exactly 0, which
-    # the step rule calls class 0 and scikit-learn counts as a mistake for either class.
+    # Start with a signal example: on the very first example w = 0 gives a score of exactly 0,
+    # which the step rule calls class 0 and scikit-learn counts as a mistake for either class.
     first = int(np.argmax(labels))
     order = np.r_[first, np.delete(np.arange(200), first)]
     features, labels = features[order], labels[order]

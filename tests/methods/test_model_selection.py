@@ -119,7 +119,8 @@ def _uniform_sampler(n, slope, sigma):
 
 def test_bias_variance_of_the_sample_mean_matches_the_analytic_result():
     # Model: predict the mean of the training targets. Truth f(x) = x on U[0, 1], so
-    # bias^2 = mean over x_test of (1/2 - x)^2 and variance = (Var f(x) + sigma^2) / n = (1/12 + sigma^2) / n.
+    # bias^2 = mean over x_test of (1/2 - x)^2 and
+    # variance = (Var f(x) + sigma^2) / n = (1/12 + sigma^2) / n.
     n, sigma = 10, 0.3
     x_test = np.linspace(0, 1, 101)
 
@@ -137,7 +138,8 @@ def test_bias_variance_of_the_sample_mean_matches_the_analytic_result():
 
 
 def test_bias_variance_of_a_straight_line_fit_matches_least_squares_theory():
-    # Fixed design, unbiased model: bias^2 = 0 and Var h(x0) = sigma^2 [1, x0] (A^T A)^-1 [1, x0]^T.
+    # Fixed design, unbiased model: bias^2 = 0 and
+    # Var h(x0) = sigma^2 [1, x0] (A^T A)^-1 [1, x0]^T.
     sigma = 0.5
     x_train = np.linspace(0, 1, 12)
     x_test = np.linspace(-0.5, 1.5, 41)

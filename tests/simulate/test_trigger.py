@@ -8,7 +8,8 @@ from hepml import simulate
 
 
 def test_turn_on_efficiency_is_the_smeared_threshold_probability():
-    # Monte Carlo: fraction of jets whose online pT (offline pT + Gaussian smearing) passes the threshold.
+    # Monte Carlo: fraction of jets whose online pT (offline pT + Gaussian smearing) passes the
+    # threshold.
     rng = np.random.default_rng(7)
     pt = np.array([30.0, 40.0, 48.0, 70.0])
     online = pt[:, None] + 8.0 * rng.standard_normal((4, 200_000))

@@ -121,7 +121,10 @@ def _run(
     timeout: int,
     write: bool,
 ) -> BenchResult:
-    """Execute ``notebook`` with ``kernel`` while polling the kernel's memory; see :func:`run_notebook`."""
+    """Execute ``notebook`` with ``kernel`` while polling the kernel's memory.
+
+    See :func:`run_notebook`.
+    """
     client = NotebookClient(
         notebook,
         km=kernel,

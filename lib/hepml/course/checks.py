@@ -53,7 +53,8 @@ def check_defined(value: object, name: str) -> object:
         raise AssertionError(f"`{name}` is still `...`: replace the placeholder with your answer")
     if value is None:
         raise AssertionError(
-            f"`{name}` is not defined: run the cell that computes it (did that cell raise an error?)"
+            f"`{name}` is not defined: run the cell that computes it "
+            "(did that cell raise an error?)"
         )
     return value
 
@@ -79,7 +80,8 @@ def check_scalar(
     expected
         The right answer, if the test knows it.
     rtol, atol
-        Relative and absolute tolerance: passes if ``|value - expected| <= atol + rtol * |expected|``.
+        Relative and absolute tolerance: passes if
+        ``|value - expected| <= atol + rtol * |expected|``.
     minimum, maximum
         Allowed range (inclusive), if any: a cheap public test that does not reveal the answer.
 
@@ -106,7 +108,8 @@ def check_scalar(
         raise AssertionError(f"`{name}` is {_short(number)}, expected at most {_short(maximum)}")
     if expected is not None and not abs(number - expected) <= atol + rtol * abs(expected):
         raise AssertionError(
-            f"`{name}` is {_short(number)}, expected {_short(expected)} within {_tolerance(rtol, atol)}"
+            f"`{name}` is {_short(number)}, expected {_short(expected)} "
+            f"within {_tolerance(rtol, atol)}"
         )
     return number
 
@@ -120,7 +123,9 @@ def check_array(
     rtol: float = 1e-6,
     atol: float = 0.0,
 ) -> np.ndarray:
-    """Check that ``value`` is a finite real array of the right shape, optionally close to ``expected``.
+    """Check that ``value`` is a finite real array of the right shape.
+
+    Optionally check too that it is close to ``expected``.
 
     Parameters
     ----------
@@ -169,7 +174,8 @@ def check_array(
                 tuple(int(i) for i in worst) if len(worst) > 1 else int(worst[0]) if worst else ()
             )
             raise AssertionError(
-                f"`{name}` differs from the expected values at {int(wrong.sum())} of {array.size} entries "
+                f"`{name}` differs from the expected values at {int(wrong.sum())} "
+                f"of {array.size} entries "
                 f"(e.g. at index {index}: {_short(float(array[worst]))} instead of "
                 f"{_short(float(expected[worst]))}; tolerance {_tolerance(rtol, atol)})"
             )

@@ -4,9 +4,12 @@ Sub-commands:
 
 - ``bench [--json] NOTEBOOK...``: execute notebooks, report seconds and peak memory of each;
 - ``execute NOTEBOOK...``: execute notebooks and store their outputs (refresh after an edit);
-- ``status``: bench every lecture and solution notebook and write the book's page ``book/status.md``;
-- ``exercises``: regenerate ``exercises/`` and the autograder archives from the masters in ``solutions/``;
-- ``grade PATH... [--json] [--csv FILE] [--timeout S]``: grade submitted notebooks (files or folders).
+- ``status``: bench every lecture and solution notebook and write the book's page
+  ``book/status.md``;
+- ``exercises``: regenerate ``exercises/`` and the autograder archives from the masters in
+  ``solutions/``;
+- ``grade PATH... [--json] [--csv FILE] [--timeout S]``: grade submitted notebooks (files or
+  folders).
 """
 
 from __future__ import annotations
@@ -128,7 +131,8 @@ def _grade(arguments: argparse.Namespace) -> int:
             for question in result.questions:
                 if not question.passed:
                     print(
-                        f"  {question.name} {question.score:g}/{question.max_score:g}: {question.message}"
+                        f"  {question.name} {question.score:g}/{question.max_score:g}: "
+                        f"{question.message}"
                     )
     if arguments.csv:
         write_gradebook(results, arguments.csv)
@@ -146,7 +150,8 @@ def _bench(arguments: argparse.Namespace) -> int:
         if not arguments.json:
             status = "ok" if result.ok else f"FAILED: {result.error}"
             print(
-                f"{result.notebook:<45} {result.seconds:8.1f} s {result.peak_rss_mb:8.0f} MB  {status}",
+                f"{result.notebook:<45} {result.seconds:8.1f} s "
+                f"{result.peak_rss_mb:8.0f} MB  {status}",
                 flush=True,
             )
     if arguments.json:
@@ -182,7 +187,8 @@ def _status(arguments: argparse.Namespace) -> int:
     for notebook in notebooks:
         result = run_notebook(notebook, timeout=arguments.timeout)
         print(
-            f"{notebook}: {result.seconds:.1f} s, {result.peak_rss_mb:.0f} MB, {'ok' if result.ok else result.error}",
+            f"{notebook}: {result.seconds:.1f} s, {result.peak_rss_mb:.0f} MB, "
+            f"{'ok' if result.ok else result.error}",
             file=sys.stderr,
         )
         results.append(result)

@@ -5,8 +5,9 @@ A master ``solutions/NN-topic.ipynb`` is written in otter-grader's format (see C
 notebook into ``exercises/NN-topic.ipynb``:
 
 - otter's ``grader.check("qN")`` cells become cells that hold the question's public tests and call
-  :class:`hepml.course.feedback.Checker` (otter's own check cannot read tests from notebook metadata on
-  Colab, so an exercise notebook carries its public tests in plain sight and works alone);
+  :class:`hepml.course.feedback.Checker` (otter's own check cannot read tests from notebook
+  metadata on Colab, so an exercise notebook carries its public tests in plain sight and works
+  alone);
 - a checker cell follows the setup cell and a score summary ends the notebook;
 - outputs are cleared, cell ids and metadata are made deterministic, so regenerating an
   unchanged master rewrites nothing.
@@ -55,7 +56,10 @@ class ExerciseSet:
 
 
 def generate_all(root: Path | None = None) -> list[Path]:
-    """Regenerate every ``exercises/NN-topic.ipynb`` and its archive; return the notebooks written."""
+    """Regenerate every ``exercises/NN-topic.ipynb`` and its archive.
+
+    Return the notebooks written.
+    """
     root = paths.repository_root() if root is None else Path(root)
     written = []
     for master in paths.solutions(root):
@@ -96,7 +100,8 @@ def generate(master: Path, *, root: Path | None = None) -> bool:
         )
         if result.returncode != 0:
             raise RuntimeError(
-                f"otter assign failed on {master.name}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+                f"otter assign failed on {master.name}:\n"
+                f"{result.stdout[-2000:]}{result.stderr[-2000:]}"
             )
         archives = sorted((work / "out" / "autograder").glob("*.zip"))
         if len(archives) != 1:
@@ -110,7 +115,9 @@ def generate(master: Path, *, root: Path | None = None) -> bool:
         (build / "master.sha256").write_text(_digest(master))
         student = nbformat.read(work / "out" / "student" / master.name, as_version=4)
     exercise_set = _read_archive(master.stem, build / "autograder.zip")
-    notebook = _student_notebook(student, exercise_set, _test_sources(nbformat.read(master, as_version=4)))
+    notebook = _student_notebook(
+        student, exercise_set, _test_sources(nbformat.read(master, as_version=4))
+    )
     leaks = sorted(solution_lines(nbformat.read(master, as_version=4)) & _code_lines(notebook))
     if leaks:
         raise RuntimeError(
@@ -126,7 +133,9 @@ def generate(master: Path, *, root: Path | None = None) -> bool:
 
 
 def load_tests(name: str, *, root: Path | None = None) -> ExerciseSet:
-    """Read the tests of exercise set ``name`` (e.g. ``"01-statistics"``) from its autograder archive.
+    """Read the tests of exercise set ``name`` from its autograder archive.
+
+    ``name`` is e.g. ``"01-statistics"``.
 
     The archive is (re)built first if it is missing or older than the master.
     """
@@ -267,9 +276,7 @@ def _checker_cell_source(exercise_set: ExerciseSet) -> str:
     )
 
 
-def _check_cell_source(
-    question: str, exercise_set: ExerciseSet, sources: dict[str, str]
-) -> str:
+def _check_cell_source(question: str, exercise_set: ExerciseSet, sources: dict[str, str]) -> str:
     # Written in ruff's format (one argument per line, trailing commas), so the generated
     # notebook passes the same format check as the masters.
     public = [test for test in exercise_set.tests[question] if not test.hidden]

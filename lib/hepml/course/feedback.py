@@ -1,9 +1,10 @@
 """Run an exercise's tests and report, per question, pass/fail, points and what is wrong.
 
 The same code scores a question in a student's notebook (public tests, :class:`Checker`) and in
-the grader (public and hidden tests, :mod:`hepml.course.grading`), so a student sees the messages the
-grader would give. A test is a function whose parameters name the notebook variables it checks;
-it passes unless it raises (see :mod:`hepml.course.checks` for helpers with readable messages).
+the grader (public and hidden tests, :mod:`hepml.course.grading`), so a student sees the messages
+the grader would give. A test is a function whose parameters name the notebook variables it
+checks; it passes unless it raises (see :mod:`hepml.course.checks` for helpers with readable
+messages).
 """
 
 from __future__ import annotations
@@ -152,11 +153,13 @@ class Checker:
         later = f"; hidden tests decide the other {hidden:g} when graded" if hidden > 0 else ""
         if result.passed:
             print(
-                f"{question}: passed, {result.score:g} of {result.max_score:g} public points{later}"
+                f"{question}: passed, {result.score:g} of {result.max_score:g} "
+                f"public points{later}"
             )
         else:
             print(
-                f"{question}: FAILED, {result.score:g} of {result.max_score:g} public points{later}"
+                f"{question}: FAILED, {result.score:g} of {result.max_score:g} "
+                f"public points{later}"
             )
             for message in result.message.split("; "):
                 print(f"  - {message}")
@@ -175,6 +178,7 @@ class Checker:
             possible += result.max_score
         total = sum(self.points.values())
         print(
-            f"Public tests: {earned:g} of {possible:g} points. The graded total is out of {total:g}: "
+            f"Public tests: {earned:g} of {possible:g} points. "
+            f"The graded total is out of {total:g}: "
             "hidden tests count too."
         )

@@ -7,16 +7,17 @@ How a submission is graded
 1. Its exercise set is read from the notebook metadata written by ``python -m hepml exercises``
    (or from a file name starting with ``NN-topic``); the tests, public and hidden, come from the
    autograder archive built from the master (:func:`hepml.course.exercises.load_tests`).
-2. A fresh worker process (:mod:`hepml.course.grading_worker`) executes the submission's code cells in a
-   temporary folder, each cell under the time limit and an output limit. A cell that raises,
-   calls ``sys.exit``, prints too much or runs too long is recorded and the next cell runs. A cell
-   that kills or hangs the worker (``os._exit``, an infinite loop that swallows the interrupt) is
-   skipped in a new worker.
-3. The tests run here, in the grader's own process, with pristine NumPy and :mod:`hepml.course.checks`.
-   They receive the submission's variables as plain data, decoded by an unpickler that builds
-   nothing but numbers, strings, containers and NumPy arrays; a student function is called in the
-   worker, under the time limit, and only its result comes back. The score is computed here, so
-   nothing the submission writes (a results file, a patched helper) can change it.
+2. A fresh worker process (:mod:`hepml.course.grading_worker`) executes the submission's code
+   cells in a temporary folder, each cell under the time limit and an output limit. A cell that
+   raises, calls ``sys.exit``, prints too much or runs too long is recorded and the next cell
+   runs. A cell that kills or hangs the worker (``os._exit``, an infinite loop that swallows the
+   interrupt) is skipped in a new worker.
+3. The tests run here, in the grader's own process, with pristine NumPy and
+   :mod:`hepml.course.checks`. They receive the submission's variables as plain data, decoded by
+   an unpickler that builds nothing but numbers, strings, containers and NumPy arrays; a student
+   function is called in the worker, under the time limit, and only its result comes back. The
+   score is computed here, so nothing the submission writes (a results file, a patched helper)
+   can change it.
 
 What remains for high-stakes use
 --------------------------------

@@ -152,7 +152,10 @@ class Worker:
 
 
 class Session:
-    """Executes a submission in a worker, restarting it without the cells that hung or killed it."""
+    """Executes a submission in a worker.
+
+    The worker is restarted without the cells that hung or killed it.
+    """
 
     def __init__(self, notebook: Path, folder: Path, timeout: float, protected: list[Path]):
         self.notebook, self.folder, self.timeout, self.protected = (

@@ -1,7 +1,8 @@
 """The untrusted half of the grader: executes one submission and answers questions about it.
 
-Run by :mod:`hepml.course.grading` as ``python -I -B -m hepml.course.grading_worker REQUEST_FD RESPONSE_FD
-NOTEBOOK SKIP TIMEOUT OUTPUT_LIMIT PROTECTED...`` in a fresh process, inside a temporary folder.
+Run by :mod:`hepml.course.grading` as
+``python -I -B -m hepml.course.grading_worker REQUEST_FD RESPONSE_FD NOTEBOOK SKIP TIMEOUT
+OUTPUT_LIMIT PROTECTED...`` in a fresh process, inside a temporary folder.
 It executes the notebook's code cells in one namespace, cell by cell, each under a time limit
 and an output limit, skipping the cells listed in SKIP (cells that hung or ended the process
 in an earlier attempt). Then it serves requests from the grader on its request pipe:

@@ -1,8 +1,8 @@
 """The book's execution status page: how long each notebook runs and how much memory it needs.
 
 ``python -m hepml status`` executes every lecture and solution notebook with
-:func:`hepml.course.bench.run_notebook` and writes ``book/status.md``: a table of seconds, peak memory
-and success per notebook, followed by the pinned package versions they ran with.
+:func:`hepml.course.bench.run_notebook` and writes ``book/status.md``: a table of seconds, peak
+memory and success per notebook, followed by the pinned package versions they ran with.
 """
 
 from __future__ import annotations
@@ -76,8 +76,14 @@ def render_status_page(
     lines = [
         "# Execution status",
         "",
-        "Every lecture and exercise-solution notebook, executed top to bottom in a fresh kernel on",
-        "two CPU cores. *Seconds* is the wall time including the kernel start, *MB* the peak memory",
+        (
+            "Every lecture and exercise-solution notebook, executed top to bottom "
+            "in a fresh kernel on"
+        ),
+        (
+            "two CPU cores. *Seconds* is the wall time including the kernel start, "
+            "*MB* the peak memory"
+        ),
         f"of the kernel and its child processes. The budget is {SECONDS_BUDGET:.0f} s and "
         f"{MEMORY_BUDGET_MB:.0f} MB per notebook (Binder gives",
         "about 2 GB). The table is regenerated, not edited: run `python -m hepml status` from the",
@@ -95,7 +101,8 @@ def render_status_page(
         else:
             status = "ok"
         lines.append(
-            f"| `{name}` | {result.seconds:.1f} | {result.peak_rss_mb:.0f} | {status.replace('|', '/')} |"
+            f"| `{name}` | {result.seconds:.1f} | {result.peak_rss_mb:.0f} | "
+            f"{status.replace('|', '/')} |"
         )
     total = sum(result.seconds for result in results)
     peak = max(result.peak_rss_mb for result in results)
@@ -107,7 +114,10 @@ def render_status_page(
         "",
         "## Versions",
         "",
-        f"Python {platform.python_version()} on {platform.system()} {platform.machine()}; the packages pinned in",
+        (
+            f"Python {platform.python_version()} on {platform.system()} {platform.machine()}; "
+            "the packages pinned in"
+        ),
         "`requirements.txt`:",
         "",
         "| package | pinned | installed |",

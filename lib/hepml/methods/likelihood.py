@@ -87,7 +87,9 @@ def gaussian_entropy(sigma: float) -> float:
 
 
 def gaussian_kl(mu_p: float, sigma_p: float, mu_q: float, sigma_q: float) -> float:
-    """Closed-form ``D(p || q)`` in nats between the normal densities ``p = N(mu_p, sigma_p^2)`` and ``q = N(mu_q, sigma_q^2)``.
+    """Closed-form ``D(p || q)`` in nats between two normal densities.
+
+    The densities are ``p = N(mu_p, sigma_p^2)`` and ``q = N(mu_q, sigma_q^2)``.
 
     .. math::
         D(p \\,\\|\\, q) = \\ln\\frac{\\sigma_q}{\\sigma_p}
@@ -147,7 +149,10 @@ class LikelihoodFitResult:
         return self.covariance / np.outer(self.errors, self.errors)
 
     def summary(self, digits: int = 4) -> str:
-        """One line per parameter: ``name = value +- error`` (value to ``digits``, error to 2 significant digits)."""
+        """One line per parameter: ``name = value +- error``.
+
+        The value is shown to ``digits`` significant digits, the error to 2.
+        """
         width = max(len(name) for name in self.names)
         return "\n".join(
             f"{name:<{width}} = {value:.{digits}g} +- {error:#.2g}"
@@ -255,7 +260,8 @@ def minimize_nll(
     initial = float(nll(x0))
     if not np.isfinite(initial):
         raise ValueError(
-            f"nll(x0) must be finite, got {initial}: choose starting values where the model is valid"
+            f"nll(x0) must be finite, got {initial}: "
+            "choose starting values where the model is valid"
         )
     if bounds is not None:
         result = optimize.minimize(
@@ -298,7 +304,8 @@ def pulls(estimates: np.ndarray, errors: np.ndarray, truth: np.ndarray | float) 
     truth = check_array(truth, "truth")
     if estimates.shape != errors.shape:
         raise ValueError(
-            f"estimates and errors must have the same shape, got {estimates.shape} and {errors.shape}"
+            f"estimates and errors must have the same shape, "
+            f"got {estimates.shape} and {errors.shape}"
         )
     if np.any(errors <= 0):
         raise ValueError("errors must be > 0")
@@ -316,7 +323,10 @@ class PullResult:
     n: int
 
     def __str__(self) -> str:
-        return f"mean {self.mean:+.3f} +- {self.mean_error:.3f}, width {self.width:.3f} +- {self.width_error:.3f}"
+        return (
+            f"mean {self.mean:+.3f} +- {self.mean_error:.3f}, "
+            f"width {self.width:.3f} +- {self.width_error:.3f}"
+        )
 
 
 def pull_summary(values: np.ndarray) -> PullResult:
