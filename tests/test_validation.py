@@ -49,3 +49,33 @@ def test_check_array_columns():
         check_array([[1, 2, 3]], "X", ndim=2, columns=2)
     with pytest.raises(ValueError, match=r"X must have 2 columns, got shape \(3,\)"):
         check_array([1, 2, 3], "X", columns=2)
+
+
+def test_check_xy_names_the_argument_that_is_wrong():
+    from hepml.validation import check_xy
+
+    X, y = check_xy([[1, 2], [3, 4]], [0, 1], labels=True)
+    assert X.dtype == float and y.dtype.kind == "i"
+    with pytest.raises(ValueError, match="X must be 2-dimensional"):
+        check_xy([1, 2], [0, 1])
+    with pytest.raises(ValueError, match=r"y_val must have one entry per example of X_val \(2\)"):
+        check_xy(np.ones((2, 3)), np.ones(3), names=("X_val", "y_val"))
+    with pytest.raises(ValueError, match="y must contain only 0 and 1"):
+        check_xy(np.ones((2, 3)), [0, 2], labels=True)
+    classes = check_xy(np.ones((2, 1)), ["signal", "background"], finite_y=False)[1]
+    assert list(classes) == ["signal", "background"]
+
+
+def test_pair_interval_shape_and_callable_checks():
+    from hepml.validation import check_callable, check_interval, check_shape, check_targets
+
+    with pytest.raises(ValueError, match=r"y_true and y_pred must have the same shape"):
+        check_targets([1.0, 2.0], [1.0])
+    assert check_interval((10, 100.0), "pt_range", minimum=0.0) == (10.0, 100.0)
+    with pytest.raises(ValueError, match="pt_range must have low < high"):
+        check_interval((5.0, 5.0), "pt_range")
+    with pytest.raises(TypeError, match=r"pt_range must be a tuple \(low, high\)"):
+        check_interval([1.0, 2.0], "pt_range")
+    assert check_shape((3, 4), "size") == (3, 4) and check_shape(5, "size") == (5,)
+    with pytest.raises(TypeError, match="fit must be a function"):
+        check_callable(3, "fit")
