@@ -8,8 +8,9 @@ Sub-commands:
   ``book/status.md``;
 - ``exercises``: regenerate ``exercises/`` and the autograder archives from the masters in
   ``solutions/``;
-- ``grade PATH... [--json] [--csv FILE] [--timeout S]``: grade submitted notebooks (files or
-  folders).
+- ``grade PATH... [--json] [--csv FILE] [--timeout S] [--total-timeout S] [--no-sandbox]``:
+  grade submitted notebooks (files or folders), each in a bubblewrap sandbox;
+- ``gradescope NN-topic [--output FILE]``: write a Gradescope autograder zip for one set.
 """
 
 from __future__ import annotations
@@ -84,13 +85,59 @@ def _build_parser() -> argparse.ArgumentParser:
         help="seconds per code cell and per test call (default 30)",
     )
     grade.add_argument(
+        "--total-timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="seconds per submission, restarts included (default 4 x --timeout + 30)",
+    )
+    grade.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="grade without bubblewrap, accepting a much weaker isolation (stated in every "
+        "gradebook row): submissions can then read the repository and harm each other",
+    )
+    grade.add_argument(
         "--exercise", help="exercise set, e.g. 01-statistics (default: read from each notebook)"
     )
     grade.add_argument(
         "--jobs", type=int, default=2, help="submissions graded at the same time (default 2)"
     )
     grade.set_defaults(handler=_grade)
+
+    gradescope = commands.add_parser(
+        "gradescope", help="write a Gradescope autograder zip for one exercise set"
+    )
+    gradescope.add_argument("exercise", help="exercise set, e.g. 01-statistics")
+    gradescope.add_argument(
+        "--output", default=None, help="zip to write (default build/gradescope/NN-topic.zip)"
+    )
+    gradescope.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds per code cell (default 30)"
+    )
+    gradescope.set_defaults(handler=_gradescope)
     return parser
+
+
+def _gradescope(arguments: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from hepml.course.gradescope import build_autograder
+    from hepml.course.paths import repository_root
+
+    root = repository_root()
+    output = (
+        Path(arguments.output)
+        if arguments.output
+        else root / "build" / "gradescope" / f"{arguments.exercise}.zip"
+    )
+    try:
+        build_autograder(arguments.exercise, output, root=root, timeout=arguments.timeout)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"cannot build the autograder: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {output} (upload it as the assignment's autograder)", file=sys.stderr)
+    return 0
 
 
 def _exercises(arguments: argparse.Namespace) -> int:
@@ -109,17 +156,35 @@ def _exercises(arguments: argparse.Namespace) -> int:
 
 
 def _grade(arguments: argparse.Namespace) -> int:
-    from hepml.course.grading import collect_notebooks, grade_paths, write_gradebook
+    from hepml.course.gradebook import Gradebook
+    from hepml.course.grading import SandboxUnavailable, collect_notebooks, grade_paths
 
     if not collect_notebooks(arguments.paths):
         print("no notebooks to grade", file=sys.stderr)
         return 1
-    results = grade_paths(
-        arguments.paths,
-        timeout=arguments.timeout,
-        exercise=arguments.exercise,
-        jobs=arguments.jobs,
-    )
+    if arguments.no_sandbox:
+        isolation = "NO SANDBOX (--no-sandbox): weak isolation, submissions not isolated"
+        print(
+            "warning: grading without bubblewrap (--no-sandbox): submissions run as plain "
+            "processes and can read the repository and harm each other",
+            file=sys.stderr,
+        )
+    else:
+        isolation = "bubblewrap"
+    gradebook = Gradebook(arguments.csv, isolation) if arguments.csv else None
+    try:
+        results = grade_paths(
+            arguments.paths,
+            timeout=arguments.timeout,
+            exercise=arguments.exercise,
+            jobs=arguments.jobs,
+            total_timeout=arguments.total_timeout,
+            sandbox=not arguments.no_sandbox,
+            on_result=gradebook.add if gradebook else None,
+        )
+    except SandboxUnavailable as error:
+        print(f"refusing to grade: {error}", file=sys.stderr)
+        return 2
     if arguments.json:
         dictionaries = [result.as_dict() for result in results]
         print(json.dumps(dictionaries[0] if len(dictionaries) == 1 else dictionaries, indent=2))
@@ -134,8 +199,9 @@ def _grade(arguments: argparse.Namespace) -> int:
                         f"  {question.name} {question.score:g}/{question.max_score:g}: "
                         f"{question.message}"
                     )
-    if arguments.csv:
-        write_gradebook(results, arguments.csv)
+    if gradebook is not None:
+        gradebook.results = results  # the final file lists the rows in the submissions' order
+        gradebook.write()
     failed = [result for result in results if result.grading_failed]
     for result in failed:
         print(f"grading failed for {result.notebook}: {result.error}", file=sys.stderr)

@@ -1,32 +1,51 @@
-"""Grade submitted exercise notebooks with the hidden tests, robustly, one process per submission.
+"""Grade submitted exercise notebooks with the hidden tests, each in its own sandbox.
 
-``python -m hepml grade PATH... [--json] [--csv FILE] [--timeout S]`` calls :func:`grade_paths`.
+``python -m hepml grade PATH... [--json] [--csv FILE] [--timeout S] [--total-timeout S]
+[--no-sandbox]`` calls :func:`grade_paths`.
 
 How a submission is graded
 --------------------------
-1. Its exercise set is read from the notebook metadata written by ``python -m hepml exercises``
-   (or from a file name starting with ``NN-topic``); the tests, public and hidden, come from the
-   autograder archive built from the master (:func:`hepml.course.exercises.load_tests`).
+1. The file is read by :func:`hepml.course.submissions.read_submission`: regular files only
+   (no symbolic links, FIFOs or devices), at most 16 MB, JSON nested at most 64 levels, the
+   structure of a notebook; anything else scores 0 with the reason. Its exercise set is read from
+   the notebook metadata written by ``python -m hepml exercises`` (or from a file name starting
+   with ``NN-topic``); the tests, public and hidden, come from the autograder archive built from
+   the master (:func:`hepml.course.exercises.load_tests`).
 2. A fresh worker process (:mod:`hepml.course.grading_worker`) executes the submission's code
-   cells in a temporary folder, each cell under the time limit and an output limit. A cell that
-   raises, calls ``sys.exit``, prints too much or runs too long is recorded and the next cell
-   runs. A cell that kills or hangs the worker (``os._exit``, an infinite loop that swallows the
-   interrupt) is skipped in a new worker.
+   cells, each cell under the time limit (``--timeout``) and an output limit. A cell that raises,
+   calls ``sys.exit``, prints too much or runs too long is recorded and the next cell runs. A
+   cell that kills or hangs the worker is skipped in a new worker. Everything, restarts
+   included, runs within one total time limit per submission (``--total-timeout``, by default
+   four times ``--timeout`` plus 30 s for starting the worker); when it runs out the questions
+   not yet graded score 0 with that reason.
 3. The tests run here, in the grader's own process, with pristine NumPy and
    :mod:`hepml.course.checks`. They receive the submission's variables as plain data, decoded by
-   an unpickler that builds nothing but numbers, strings, containers and NumPy arrays; a student
-   function is called in the worker, under the time limit, and only its result comes back. The
-   score is computed here, so nothing the submission writes (a results file, a patched helper)
-   can change it.
+   an unpickler that builds nothing but numbers, strings, containers and NumPy arrays, after the
+   size and shape of every reply have been checked; a student function is called in the worker,
+   under the time limit, and only its result comes back. The score is computed here, so nothing
+   the submission writes (a results file, a patched helper) can change it.
 
-What remains for high-stakes use
---------------------------------
-The worker runs as the grading user with a Python audit hook that refuses writing or deleting
-files outside its temporary folder, reading the masters and autograder archives, starting
-processes and sending signals. Audit hooks are not a security boundary: code that loads native
-code (``ctypes``) can get around them, and memory is not limited. For exams, run the grader in a
-container without network, with a read-only file system apart from a scratch folder, a memory
-limit, and without the masters visible to the submission (only ``build/`` and the submissions).
+What is isolated, and how
+-------------------------
+Each worker runs in a bubblewrap sandbox (:mod:`hepml.course.sandbox`): its own PID, network,
+IPC, UTS and mount namespaces; a file system holding only ``/usr``, the Python installation, the
+virtual environment and the ``hepml`` package, all read-only, a private ``/proc``, ``/dev`` and
+``/tmp``, and a writable scratch folder ``/submission`` (a 256 MB tmpfs) holding only that
+submission's notebook. The repository (``.git``, ``solutions/``, ``build/``), the other
+submissions, the grader's process and command line and the instructor's home are not visible,
+and the network is down. When the grader runs as root the worker becomes ``nobody`` with no
+capabilities. Resource limits (``prlimit``): 2.5 GB of address space, 128 processes and threads,
+64 MB per written file, 256 open files, no core dumps. The sandbox dies with the grader
+(``--die-with-parent``), and killing the worker at the end of a submission kills the PID
+namespace, so nothing the submission started outlives it. A Python audit hook in the worker
+only adds clear messages (writing outside the scratch folder, reading the masters).
+
+Without bubblewrap, grading refuses to start and says how to install it. ``--no-sandbox``
+(``sandbox=False``) accepts the weaker isolation: a plain process per submission in a temporary
+folder, the audit hook (which also refuses to start processes or send signals, but is no
+security boundary: ``ctypes`` gets around it) and the same memory, file-size and open-file
+limits; every gradebook row then says so in its ``isolation`` column and the command line prints
+a warning.
 """
 
 from __future__ import annotations
@@ -34,18 +53,34 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from hepml.course.exercises import ExerciseSet, load_tests
 from hepml.course.feedback import QuestionResult, run_question
 from hepml.course.gradebook import SubmissionResult, write_gradebook
-from hepml.course.grading_session import AnswerUnavailable, Environment, Session, WorkerDied
+from hepml.course.grading_session import (
+    AnswerUnavailable,
+    Environment,
+    OutOfTime,
+    Session,
+    WorkerDied,
+)
 from hepml.course.paths import repository_root, solutions
+from hepml.course.sandbox import Limits, bubblewrap_problem
+from hepml.course.submissions import (
+    UnreadableSubmission,
+    collect_notebooks,
+    display_name,
+    read_submission,
+)
 
 __all__ = [
     "GradingError",
+    "SandboxUnavailable",
     "SubmissionResult",
     "collect_notebooks",
     "grade_paths",
@@ -53,16 +88,35 @@ __all__ = [
     "write_gradebook",
 ]
 
+#: By default a submission may take this many times the per-cell limit in total ...
+TOTAL_TIMEOUT_FACTOR = 4
+#: ... plus this many seconds for starting its workers (importing numpy, torch and hepml).
+TOTAL_TIMEOUT_START = 30.0
+
+
+def default_total_timeout(timeout: float) -> float:
+    """The default total time limit of a submission whose cells may take ``timeout`` each."""
+    return TOTAL_TIMEOUT_FACTOR * timeout + TOTAL_TIMEOUT_START
+
 
 class GradingError(RuntimeError):
     """Grading itself failed (not the student): unknown exercise set, broken master, ..."""
 
 
-def _exercise_name(notebook: dict, path: Path, available: Sequence[str]) -> str:
-    metadata = notebook.get("metadata", {}).get("hepml", {})
-    name = metadata.get("exercise") if isinstance(metadata, dict) else None
-    if isinstance(name, str) and name in available:
-        return name
+class SandboxUnavailable(GradingError):
+    """bubblewrap is missing or cannot run here, and the weaker isolation was not accepted."""
+
+
+def require_sandbox() -> None:
+    """Raise :class:`SandboxUnavailable` (saying how to install bubblewrap) if it cannot run."""
+    problem = bubblewrap_problem()
+    if problem is not None:
+        raise SandboxUnavailable(problem)
+
+
+def _exercise_name(exercise: str | None, path: Path, available: Sequence[str]) -> str:
+    if isinstance(exercise, str) and exercise in available:
+        return exercise
     for candidate in available:
         if path.stem.startswith(candidate):
             return candidate
@@ -74,7 +128,9 @@ def _exercise_name(notebook: dict, path: Path, available: Sequence[str]) -> str:
     ]
     if len(matches) == 1:
         return matches[0]
-    raise GradingError(f"cannot tell which exercise set {path.name} belongs to (use --exercise)")
+    raise GradingError(
+        f"cannot tell which exercise set {display_name(path.name)} belongs to (use --exercise)"
+    )
 
 
 def grade_submission(
@@ -84,6 +140,9 @@ def grade_submission(
     exercise: str | None = None,
     root: Path | None = None,
     exercise_set: ExerciseSet | None = None,
+    total_timeout: float | None = None,
+    sandbox: bool = True,
+    limits: Limits | None = None,
 ) -> SubmissionResult:
     """Grade one submitted notebook; see the module docstring for how.
 
@@ -100,6 +159,14 @@ def grade_submission(
         Repository root holding ``solutions/`` and ``build/``.
     exercise_set
         Tests to use instead of loading them (for callers that grade many submissions).
+    total_timeout
+        Seconds allowed for the whole submission, restarts included (default
+        :func:`default_total_timeout`: four times ``timeout`` plus 30 s to start the worker).
+    sandbox
+        Run the submission in bubblewrap (:mod:`hepml.course.sandbox`); ``False`` accepts the
+        weaker isolation of a plain process.
+    limits
+        Resource limits of the worker (default :class:`hepml.course.sandbox.Limits`).
 
     Returns
     -------
@@ -111,51 +178,76 @@ def grade_submission(
     ------
     GradingError
         If the exercise set cannot be determined or its tests cannot be loaded.
+    SandboxUnavailable
+        If ``sandbox`` is true and bubblewrap cannot run here.
+    ValueError
+        If ``timeout`` or ``total_timeout`` is not a positive number.
     """
+    for name, value in (("timeout", timeout), ("total_timeout", total_timeout)):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0
+        ):
+            raise ValueError(f"`{name}` must be a positive number of seconds, got {value!r}")
+    started = time.monotonic()
+    total = default_total_timeout(timeout) if total_timeout is None else float(total_timeout)
+    limits = Limits() if limits is None else limits
     root = repository_root() if root is None else Path(root)
     path = Path(path)
+    name = display_name(path)
     try:
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(notebook.get("cells"), list):
-            raise ValueError("no cells")
-    except (OSError, ValueError, UnicodeDecodeError, AttributeError) as error:
-        notebook, unreadable = None, f"not a readable notebook ({type(error).__name__})"
+        submission, unreadable = read_submission(path), None
+    except UnreadableSubmission as error:
+        submission, unreadable = None, str(error)
     if exercise_set is None:
         available = [master.stem for master in solutions(root)]
-        name = exercise or _exercise_name(notebook or {}, path, available)
+        set_name = exercise or _exercise_name(
+            submission.exercise if submission else None, path, available
+        )
         try:
-            exercise_set = load_tests(name, root=root)
+            exercise_set = load_tests(set_name, root=root)
         except Exception as error:  # noqa: BLE001 - reported as a grading failure
-            raise GradingError(f"cannot load the tests of {name}: {error}") from error
+            raise GradingError(f"cannot load the tests of {set_name}: {error}") from error
+    if sandbox and submission is not None:
+        require_sandbox()
     max_score = sum(exercise_set.points.values())
-    if notebook is None:
+    if submission is None:
         questions = [
             QuestionResult(q, 0.0, p, False, unreadable) for q, p in exercise_set.points.items()
         ]
-        return SubmissionResult(str(path), 0.0, max_score, questions, unreadable)
+        return SubmissionResult(
+            name, 0.0, max_score, questions, unreadable, seconds=time.monotonic() - started
+        )
 
-    protected = [root / "solutions", root / "build"]
+    protected = [root / "solutions", root / "build", root / ".git"]
     with tempfile.TemporaryDirectory(prefix="hepml-grade-") as temporary:
-        folder = Path(temporary)
-        copy = folder / "submission.ipynb"
-        copy.write_text(json.dumps(notebook))
-        session = Session(copy, folder, timeout, protected)
+        copy = Path(temporary) / "submission.ipynb"
+        cells = [{"cell_type": "code", "source": source} for source in submission.cells]
+        copy.write_text(json.dumps({"cells": cells}), encoding="utf-8")
+        copy.chmod(0o644)
+        session = Session(copy, timeout, protected, total=total, limits=limits, sandboxed=sandbox)
         environment = Environment(session)
         questions, error = [], None
         try:
             session.start()
+        except OutOfTime as failure:
+            error = str(failure)
         except WorkerDied as failure:
             error = f"the notebook could not be executed: {failure}"
         for question, tests in exercise_set.tests.items():
-            if error:
-                questions.append(
-                    QuestionResult(question, 0.0, exercise_set.points[question], False, error)
-                )
-                continue
-            questions.append(_grade_question(question, tests, environment, session))
+            if not error:
+                try:
+                    questions.append(_grade_question(question, tests, environment, session))
+                    continue
+                except OutOfTime as failure:
+                    error = str(failure)
+            questions.append(
+                QuestionResult(question, 0.0, exercise_set.points[question], False, error)
+            )
         session.close()
     score = round(sum(question.score for question in questions), 6)
-    return SubmissionResult(str(path), score, max_score, questions, error)
+    return SubmissionResult(
+        name, score, max_score, questions, error, seconds=time.monotonic() - started
+    )
 
 
 def _grade_question(question, tests, environment, session) -> QuestionResult:
@@ -165,10 +257,14 @@ def _grade_question(question, tests, environment, session) -> QuestionResult:
                 environment.get(variable)
             except AnswerUnavailable as problem:
                 environment[variable] = _Unavailable(str(problem))
+            except OutOfTime:
+                raise
             except (TimeoutError, WorkerDied):
                 session.close()
                 environment[variable] = None
     result = run_question(question, tests, _Unwrapped(environment))
+    if time.monotonic() >= session.deadline:
+        raise OutOfTime(session.out_of_time)
     if result.passed:
         return result
     # an answer that is not defined usually means its cell failed: say which cells did
@@ -220,19 +316,6 @@ class _Raiser:
         raise AssertionError(self._reason)
 
 
-def collect_notebooks(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand folders into the ``.ipynb`` files they contain (recursively, sorted)."""
-    notebooks = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            notebooks += sorted(
-                p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
-            )
-        else:
-            notebooks.append(path)
-    return notebooks
-
-
 def grade_paths(
     paths: Iterable[str | Path],
     *,
@@ -240,19 +323,60 @@ def grade_paths(
     exercise: str | None = None,
     jobs: int = 2,
     root: Path | None = None,
+    total_timeout: float | None = None,
+    sandbox: bool = True,
+    limits: Limits | None = None,
+    on_result: Callable[[SubmissionResult], None] | None = None,
 ) -> list[SubmissionResult]:
     """Grade every notebook in ``paths`` (files or folders), ``jobs`` submissions at a time.
 
-    A submission whose grading failed (unknown exercise set, tests that cannot be loaded) is
-    returned with ``grading_failed=True`` and an ``error``; the others are still graded.
+    Every notebook gets exactly one result, in the order of :func:`collect_notebooks`: a
+    submission whose grading failed (unknown exercise set, tests that cannot be loaded, a bug of
+    the grader) is returned with ``grading_failed=True`` and an ``error``; the others are still
+    graded. ``on_result`` is called with each result as soon as it is known (from one thread at
+    a time), e.g. :meth:`hepml.course.gradebook.Gradebook.add`. The other parameters are those
+    of :func:`grade_submission`.
+
+    Raises
+    ------
+    SandboxUnavailable
+        If ``sandbox`` is true and bubblewrap cannot run here (before anything is graded).
     """
+    if sandbox:
+        require_sandbox()
     notebooks = collect_notebooks(paths)
+    lock = threading.Lock()
 
     def grade(path: Path) -> SubmissionResult:
+        started = time.monotonic()
         try:
-            return grade_submission(path, timeout=timeout, exercise=exercise, root=root)
+            result = grade_submission(
+                path,
+                timeout=timeout,
+                exercise=exercise,
+                root=root,
+                total_timeout=total_timeout,
+                sandbox=sandbox,
+                limits=limits,
+            )
         except GradingError as error:
-            return SubmissionResult(str(path), 0.0, 0.0, [], str(error), grading_failed=True)
+            result = SubmissionResult(
+                display_name(path), 0.0, 0.0, [], str(error), grading_failed=True
+            )
+        except Exception as error:  # noqa: BLE001 - a bug of the grader costs one row, not all
+            result = SubmissionResult(
+                display_name(path),
+                0.0,
+                0.0,
+                [],
+                f"the grader failed on this submission ({type(error).__name__}: {error})"[:2000],
+                grading_failed=True,
+            )
+        result.seconds = time.monotonic() - started
+        if on_result is not None:
+            with lock:
+                on_result(result)
+        return result
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         return list(pool.map(grade, notebooks))

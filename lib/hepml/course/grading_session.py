@@ -1,9 +1,12 @@
 """The grader's side of a submission's worker process: start it, talk to it, restart it.
 
-:class:`Session` runs one submission in a :mod:`hepml.course.grading_worker` process, skipping
-in a new worker the cells that hung or killed the previous one. Replies come back through
-:class:`SafeUnpickler`, which builds nothing but plain data. :class:`Environment` is the
-submission's variables as the tests of :mod:`hepml.course.grading` see them.
+:class:`Session` runs one submission in a :mod:`hepml.course.grading_worker` process (inside the
+bubblewrap sandbox of :mod:`hepml.course.sandbox` unless told otherwise), skipping in a new
+worker the cells that hung or killed the previous one, all within one total time limit that
+counts every restart. Nothing that comes back is trusted: a reply's size is checked before it is
+read, it is decoded by :class:`SafeUnpickler` (plain data only) and its shape is checked by
+:func:`checked` before use; anything else ends the worker with a reason. :class:`Environment`
+is the submission's variables as the tests of :mod:`hepml.course.grading` see them.
 """
 
 from __future__ import annotations
@@ -19,10 +22,59 @@ import sys
 import time
 from pathlib import Path
 
+from hepml.course.sandbox import SCRATCH, Limits, limits_command, sandbox_command
+
 #: Output one cell of a submission may print before it is stopped.
 OUTPUT_LIMIT = 2**20
 #: Times a worker is restarted after it hung or died, before the remaining cells are given up.
 MAX_RESTARTS = 4
+#: Largest reply read from a worker, in bytes.
+MAX_REPLY_BYTES = 80 * 2**20
+#: Longest text (a cell's error, a kind of value) kept from a reply.
+MAX_TEXT = 2000
+#: Seconds a worker may take to start (import numpy, torch, hepml) before its first cell.
+START_SECONDS = 60.0
+
+#: Each reply a worker may send: its tag and the types of the fields that follow.
+REPLIES = {
+    "cells": (int,),
+    "cell": (int,),
+    "cell_done": (int, (str, type(None))),
+    "ready": (),
+    "value": (object,),
+    "callable": (),
+    "undefined": (),
+    "unsupported": (str,),
+    "raised": (str,),
+    "too_large": (int,),
+}
+
+
+def checked(message: object, allowed: set[str]) -> tuple:
+    """``message`` if it is a well-formed reply with one of the ``allowed`` tags.
+
+    Strings in it are cut to :data:`MAX_TEXT` characters.
+
+    Raises
+    ------
+    WorkerDied
+        If the reply is not a tuple of a known tag and fields of the declared types.
+    """
+    if type(message) is not tuple or not message or type(message[0]) is not str:
+        raise WorkerDied("the submission's process sent a malformed reply")
+    tag = message[0]
+    fields = REPLIES.get(tag)
+    if tag not in allowed or fields is None or len(message) != len(fields) + 1:
+        raise WorkerDied("the submission's process sent a malformed reply")
+    values = []
+    for value, kind in zip(message[1:], fields):
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if kind is not object and type(value) not in kinds:
+            raise WorkerDied("the submission's process sent a malformed reply")
+        if type(value) is str:  # valid UTF-8 whatever the worker sent (lone surrogates)
+            value = value[:MAX_TEXT].encode("utf-8", "backslashreplace").decode("utf-8")
+        values.append(value)
+    return (tag, *values)
 
 
 class SafeUnpickler(pickle.Unpickler):
@@ -53,21 +105,48 @@ class SafeUnpickler(pickle.Unpickler):
 
 
 class WorkerDied(Exception):
-    pass
+    """The worker ended, hung, or sent something the grader does not accept."""
+
+
+class OutOfTime(WorkerDied):
+    """The submission's total time limit ran out."""
 
 
 class Worker:
-    """One worker process and its two pipes."""
+    """One worker process (in its sandbox) and its two pipes.
+
+    Parameters
+    ----------
+    notebook
+        The grader's normalised copy of the submission.
+    skip
+        Indices of the code cells not to execute.
+    timeout
+        Seconds per cell and per call of a student function.
+    protected
+        Folders the worker's audit hook refuses to read (clear messages on top of the sandbox).
+    limits
+        Resource limits; ``None`` runs without them (only for the tests of this module).
+    sandboxed
+        Run in bubblewrap; ``False`` is the weaker isolation of ``--no-sandbox``.
+    """
 
     def __init__(
-        self, notebook: Path, folder: Path, skip: set[int], timeout: float, protected: list[Path]
+        self,
+        notebook: Path,
+        skip: set[int],
+        timeout: float,
+        protected: list[Path],
+        limits: Limits,
+        sandboxed: bool = True,
     ):
         request_read, self._request = os.pipe()
         self._response, response_write = os.pipe()
+        folder = SCRATCH if sandboxed else notebook.parent
         environment = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "PATH": "/usr/bin:/bin",
             "HOME": str(folder),
-            "TMPDIR": str(folder),
+            "TMPDIR": "/tmp" if sandboxed else str(folder),
             "MPLBACKEND": "Agg",
             "MPLCONFIGDIR": str(folder / ".matplotlib"),
             "TQDM_DISABLE": "1",
@@ -84,44 +163,63 @@ class Worker:
             "hepml.course.grading_worker",
             str(request_read),
             str(response_write),
-            str(notebook),
+            str(SCRATCH / "submission.ipynb" if sandboxed else notebook),
             ",".join(map(str, sorted(skip))),
             repr(float(timeout)),
             str(OUTPUT_LIMIT),
+            "sandboxed" if sandboxed else "strict",
             *map(str, protected),
         ]
-        self.process = subprocess.Popen(
-            command,
-            cwd=folder,
-            env=environment,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            pass_fds=(request_read, response_write),
-            start_new_session=True,
-        )
-        os.close(request_read)
-        os.close(response_write)
-        self._buffer = b""
-
-    def receive(self, deadline: float) -> object:
-        size = struct.unpack("!Q", self._read(8, deadline))[0]
-        if size > 80 * 2**20:
-            raise WorkerDied("the submission sent a reply too large to read")
+        if sandboxed:
+            command = sandbox_command(command, notebook=notebook, limits=limits)
+        else:
+            command = limits_command(command, limits)
         try:
-            return SafeUnpickler(io.BytesIO(self._read(size, deadline))).load()
+            self.process = subprocess.Popen(
+                command,
+                cwd=folder if not sandboxed else "/",
+                env=environment,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(request_read, response_write),
+                start_new_session=True,
+            )
+        finally:
+            os.close(request_read)
+            os.close(response_write)
+        self._buffer = bytearray()
+
+    def receive(self, deadline: float, allowed: set[str]) -> tuple:
+        """The next reply, checked to be one of the ``allowed`` kinds.
+
+        Raises
+        ------
+        TimeoutError
+            If no complete reply arrived before ``deadline`` (a ``time.monotonic()`` value).
+        WorkerDied
+            If the worker ended or sent something malformed or too large.
+        """
+        size = struct.unpack("!Q", self._read(8, deadline))[0]
+        if size > MAX_REPLY_BYTES:
+            raise WorkerDied("the submission sent a reply too large to read")
+        data = self._read(size, deadline)
+        try:
+            message = SafeUnpickler(io.BytesIO(data)).load()
         except Exception as error:  # noqa: BLE001 - a malformed reply is the submission's fault
             raise WorkerDied(
                 f"unreadable reply from the submission ({type(error).__name__})"
             ) from None
+        return checked(message, allowed)
 
-    def request(self, message: tuple, deadline: float) -> object:
+    def request(self, message: tuple, deadline: float, allowed: set[str]) -> tuple:
+        """Send ``message`` and return the checked reply (see :meth:`receive`)."""
         data = pickle.dumps(message, protocol=4)
         try:
             os.write(self._request, struct.pack("!Q", len(data)) + data)
         except OSError:
             raise WorkerDied("the submission's process has ended") from None
-        return self.receive(deadline)
+        return self.receive(deadline, allowed)
 
     def _read(self, size: int, deadline: float) -> bytes:
         while len(self._buffer) < size:
@@ -131,14 +229,16 @@ class Worker:
             ready, _, _ = select.select([self._response], [], [], remaining)
             if not ready:
                 raise TimeoutError
-            chunk = os.read(self._response, 2**20)
+            chunk = os.read(self._response, min(2**20, size - len(self._buffer)))
             if not chunk:
                 raise WorkerDied("the submission's process ended")
             self._buffer += chunk
-        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
         return data
 
     def close(self) -> None:
+        """Kill the worker and, with it, its sandbox and every process in it."""
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -152,49 +252,84 @@ class Worker:
 
 
 class Session:
-    """Executes a submission in a worker.
+    """Executes a submission in a worker, within a total time limit.
 
-    The worker is restarted without the cells that hung or killed it.
+    The worker is restarted without the cells that hung or killed it. ``total`` seconds, counted
+    from the session's creation, bound everything: execution, restarts and every request.
     """
 
-    def __init__(self, notebook: Path, folder: Path, timeout: float, protected: list[Path]):
-        self.notebook, self.folder, self.timeout, self.protected = (
-            notebook,
-            folder,
-            timeout,
-            protected,
-        )
+    def __init__(
+        self,
+        notebook: Path,
+        timeout: float,
+        protected: list[Path],
+        *,
+        total: float,
+        limits: Limits,
+        sandboxed: bool = True,
+    ):
+        self.notebook, self.timeout, self.protected = notebook, timeout, protected
+        self.limits, self.sandboxed, self.total = limits, sandboxed, total
+        self.deadline = time.monotonic() + total
         self.skip: set[int] = set()
         self.cell_errors: dict[int, str] = {}
         self.worker: Worker | None = None
         self.restarts = 0
+        self.cells: int | None = None
+
+    def _until(self, seconds: float) -> float:
+        if time.monotonic() >= self.deadline:
+            self.close()
+            raise OutOfTime(self.out_of_time)
+        return min(time.monotonic() + seconds, self.deadline)
+
+    @property
+    def out_of_time(self) -> str:
+        """The reason given when the total time limit ran out."""
+        return f"the submission used up its total time limit of {self.total:g} s"
 
     def start(self) -> None:
         """Execute the notebook until the worker is ready for requests (restarting as needed)."""
         while True:
             self.worker = Worker(
-                self.notebook, self.folder, self.skip, self.timeout, self.protected
+                self.notebook,
+                self.skip,
+                self.timeout,
+                self.protected,
+                self.limits,
+                self.sandboxed,
             )
             current = None
             try:
-                message = self.worker.receive(time.monotonic() + 60)
+                message = self.worker.receive(self._until(START_SECONDS), {"cells"})
+                cells = message[1]
+                if self.cells is not None and cells != self.cells:
+                    raise WorkerDied("the submission's process sent a malformed reply")
+                self.cells = cells
+                message = self.worker.receive(self._until(START_SECONDS), {"cell", "ready"})
                 while message[0] != "ready":
                     if message[0] == "cell":
+                        if current is not None or not 0 <= message[1] < cells:
+                            raise WorkerDied("the submission's process sent a malformed reply")
                         current = message[1]
-                    elif message[0] == "cell_done":
+                        allowed = {"cell_done"}
+                    else:  # cell_done
+                        if message[1] != current:
+                            raise WorkerDied("the submission's process sent a malformed reply")
                         if message[2]:
-                            self.cell_errors[message[1]] = message[2]
+                            self.cell_errors[current] = message[2]
                         current = None
+                        allowed = {"cell", "ready"}
                     # a cell gets its own limit plus a grace period for the worker's interrupt
-                    message = self.worker.receive(
-                        time.monotonic() + (self.timeout + 5 if current is not None else 60)
-                    )
+                    wait = self.timeout + 5 if current is not None else START_SECONDS
+                    message = self.worker.receive(self._until(wait), allowed)
                 return
             except (TimeoutError, WorkerDied) as failure:
-                self.worker.close()
-                self.worker = None
+                self.close()
+                if time.monotonic() >= self.deadline:
+                    raise OutOfTime(self.out_of_time) from None
                 if current is None or self.restarts >= MAX_RESTARTS:
-                    raise WorkerDied("the submission could not be executed") from failure
+                    raise WorkerDied(f"the submission could not be executed ({failure})") from None
                 reason = (
                     f"timed out after {self.timeout:g} s"
                     if isinstance(failure, TimeoutError)
@@ -205,29 +340,38 @@ class Session:
                 self.restarts += 1
 
     def value(self, name: str) -> object:
+        """The value of variable ``name`` (``None`` if undefined, a :class:`RemoteFunction`)."""
         if self.worker is None:
             self.start()
-        reply = self.worker.request(("get", name), time.monotonic() + self.timeout + 5)
+        reply = self.worker.request(
+            ("get", name),
+            self._until(self.timeout + 5),
+            {"value", "callable", "undefined", "unsupported", "too_large"},
+        )
         if reply[0] == "value":
             return reply[1]
         if reply[0] == "callable":
             return RemoteFunction(self, name)
         if reply[0] == "undefined":
             return None
-        raise AnswerUnavailable(
-            f"`{name}` is a {reply[1] if len(reply) > 1 else 'value'} the grader cannot read"
-        )
+        kind = reply[1] if reply[0] == "unsupported" else "value too large"
+        raise AnswerUnavailable(f"`{name}` is a {kind} the grader cannot read")
 
     def call(self, name: str, args: tuple, kwargs: dict) -> object:
+        """Call the submission's function ``name`` in the worker; return its plain-data result."""
         if self.worker is None:
             self.start()
         try:
             reply = self.worker.request(
-                ("call", name, args, kwargs), time.monotonic() + self.timeout + 5
+                ("call", name, args, kwargs),
+                self._until(self.timeout + 5),
+                {"value", "raised", "unsupported", "too_large"},
             )
         except TimeoutError:
             self.close()
             raise TimeoutError(f"timed out after {self.timeout:g} s") from None
+        except OutOfTime:
+            raise
         except WorkerDied:
             self.close()
             raise RuntimeError("ended the grading process") from None
@@ -235,16 +379,18 @@ class Session:
             return reply[1]
         if reply[0] == "raised":
             raise RuntimeError(reply[1])
-        raise AnswerUnavailable(f"`{name}` returned a {reply[1]}, which the grader cannot read")
+        kind = reply[1] if reply[0] == "unsupported" else "value too large"
+        raise AnswerUnavailable(f"`{name}` returned a {kind}, which the grader cannot read")
 
     def close(self) -> None:
+        """Kill the worker, if one runs."""
         if self.worker is not None:
             self.worker.close()
             self.worker = None
 
 
 class AnswerUnavailable(Exception):
-    pass
+    """An answer exists but is not plain data the grader can read."""
 
 
 class RemoteFunction:

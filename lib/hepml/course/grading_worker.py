@@ -2,7 +2,9 @@
 
 Run by :mod:`hepml.course.grading` as
 ``python -I -B -m hepml.course.grading_worker REQUEST_FD RESPONSE_FD NOTEBOOK SKIP TIMEOUT
-OUTPUT_LIMIT PROTECTED...`` in a fresh process, inside a temporary folder.
+OUTPUT_LIMIT MODE PROTECTED...`` in a fresh process, inside its scratch folder: normally in
+the bubblewrap sandbox of :mod:`hepml.course.sandbox` (MODE ``sandboxed``), or, with
+``--no-sandbox``, as a plain process (MODE ``strict``).
 It executes the notebook's code cells in one namespace, cell by cell, each under a time limit
 and an output limit, skipping the cells listed in SKIP (cells that hung or ended the process
 in an earlier attempt). Then it serves requests from the grader on its request pipe:
@@ -15,9 +17,11 @@ in an earlier attempt). Then it serves requests from the grader on its request p
 The grader never runs student code itself and never trusts this process: it decodes replies with
 an unpickler that only builds plain data, and it runs the tests in its own process. Student code
 here may patch NumPy or the test helpers, write files or print forever: none of it reaches the
-score. A Python audit hook additionally refuses, from the first cell on, to write or delete
-files outside the temporary folder, to read the protected folders (the masters and the
-autograder archives), to start processes or to send signals.
+score. The isolation is the sandbox's; a Python audit hook only adds clear messages on top of
+it: from the first cell on it refuses to write or delete files outside the scratch folder and to
+read the protected folders (the masters and the autograder archives). In ``strict`` mode (no
+sandbox) it also refuses to start processes or send signals; an audit hook is no security
+boundary (``ctypes`` gets around it), which is why that mode must be asked for.
 """
 
 from __future__ import annotations
@@ -88,14 +92,26 @@ def _read_exactly(fd: int, size: int) -> bytes:
     return b"".join(chunks)
 
 
+#: A line that is an IPython magic or shell escape; ``[ \t]`` (not ``\s``, which also matches
+#: newlines) keeps the substitution linear in the size of the cell.
+_MAGIC = re.compile(r"^([ \t]*)[%!][^\n]*$", re.MULTILINE)
+#: Longest error message sent back for a cell.
+MAX_ERROR = 2000
+
+
 def _strip_magics(source: str) -> str:
     """Replace IPython magics and shell escapes by ``pass`` so the cell is plain Python."""
-    return re.sub(r"(?m)^(\s*)[%!].*$", r"\1pass", source)
+    return _MAGIC.sub(r"\1pass", source)
 
 
 def _describe(error: BaseException) -> str:
-    lines = [line for line in str(error).strip().splitlines() if line.strip()]
-    return f"{type(error).__name__}: {lines[-1].strip()}" if lines else type(error).__name__
+    try:
+        text = str(error)[: 4 * MAX_ERROR]
+    except Exception:  # noqa: BLE001 - a hostile __str__
+        text = ""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    name = type(error).__name__[:100]
+    return (f"{name}: {lines[-1].strip()}" if lines else name)[:MAX_ERROR]
 
 
 def _is_data(value: object, depth: int = 0) -> bool:
@@ -122,7 +138,7 @@ def _is_data(value: object, depth: int = 0) -> bool:
     return False
 
 
-def _install_audit_hook(sandbox: Path, protected: list[Path]) -> None:
+def _install_audit_hook(sandbox: Path, protected: list[Path], strict: bool) -> None:
     sandbox = sandbox.resolve()
     protected = [path.resolve() for path in protected]
 
@@ -170,6 +186,9 @@ def _install_audit_hook(sandbox: Path, protected: list[Path]) -> None:
         "os.mkdir",
     }
 
+    if not strict:
+        forbidden = set()
+
     def hook(event: str, arguments: tuple) -> None:
         if event in forbidden:
             raise PermissionError(f"grading sandbox: {event} is not allowed")
@@ -204,7 +223,8 @@ def main(argv: list[str]) -> int:
     skip = {int(index) for index in argv[3].split(",") if index}
     timeout = float(argv[4])
     output_limit = int(argv[5])
-    protected = [Path(path) for path in argv[6:]]
+    strict = argv[6] != "sandboxed"
+    protected = [Path(path) for path in argv[7:]]
 
     # Import what notebooks import (hepml.setup_notebook imports torch when installed) before the
     # first cell, so a cell's time limit measures the student's code, not the library imports.
@@ -238,7 +258,7 @@ def main(argv: list[str]) -> int:
         raise CellTimeout(f"timed out after {timeout:g} s")
 
     signal.signal(signal.SIGALRM, on_alarm)
-    _install_audit_hook(Path.cwd(), protected)
+    _install_audit_hook(Path.cwd(), protected, strict)
     real_stdout, real_stderr = sys.stdout, sys.stderr
     for index, source in enumerate(cells):
         if index in skip:
