@@ -330,11 +330,12 @@ class Session:
                     raise OutOfTime(self.out_of_time) from None
                 if current is None or self.restarts >= MAX_RESTARTS:
                     raise WorkerDied(f"the submission could not be executed ({failure})") from None
-                reason = (
-                    f"timed out after {self.timeout:g} s"
-                    if isinstance(failure, TimeoutError)
-                    else "ended the process"
-                )
+                if isinstance(failure, TimeoutError):
+                    reason = f"timed out after {self.timeout:g} s"
+                elif "ended" in str(failure):
+                    reason = "ended the process"
+                else:  # a malformed, unreadable or oversized reply
+                    reason = str(failure).replace("the submission's process ", "")
                 self.cell_errors[current] = reason
                 self.skip.add(current)
                 self.restarts += 1

@@ -1,0 +1,397 @@
+"""Hostile submissions, written the way a determined student would, cost only their own points.
+
+Two folders are graded once each by ``python -m hepml grade`` (the way an instructor runs it):
+
+- ``attacks``: notebooks made from the chapter 01 master whose extra code tries to read the
+  master, the repository or the grader's memory (bypassing the audit hook with ``dir_fd``,
+  ``ctypes`` and ``/proc``), to harm other submissions or the package (writes outside its folder,
+  a detached process), to exhaust memory, processes, disk or time, and to inject formulas into
+  the gradebook. An attack that works changes the score (a probe raises ``LEAK ...``) or a file
+  outside the submission's folder.
+- ``killers``: files that used to stop the whole batch (a FIFO, a symbolic link to /dev/zero,
+  JSON nested 200,000 deep, ``"metadata": []``, a name that is not UTF-8, a malformed reply on
+  the worker's pipe, a signal to the grader).
+
+Every attack is bounded (a few seconds, untouched memory, at most 400 threads, files in the
+test's own folders), so that it cannot hurt the machine even where it succeeds.
+"""
+
+import csv
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+
+from hepml.course import paths
+
+ROOT = paths.repository_root()
+MASTER = ROOT / "solutions" / "01-statistics.ipynb"
+PACKAGE = ROOT / "lib" / "hepml"
+TIMEOUT = 5
+TOTAL = 4 * TIMEOUT + 30  # the default total limit for --timeout 5
+FULL = {"q1": 2.0, "q2": 2.0, "q3": 3.0, "q4": 3.0}
+ANSWER_CELL = {
+    "q1": "mean_energy = energies.sum()",
+    "q2": "purity = efficiency * b_fraction",
+    "q3": "eta_density = 0.5 / np.cosh",
+    "q4": "bias_estimate = per_experiment.mean()",
+}
+
+
+def _notebook(question=None, prefix="", extra_cells=()):
+    notebook = nbformat.read(MASTER, as_version=4)
+    if question is not None:
+        (cell,) = [
+            c
+            for c in notebook.cells
+            if c.cell_type == "code" and ANSWER_CELL[question] in c.source
+        ]
+        cell.source = prefix + "\n" + cell.source
+    for position, source in extra_cells:
+        notebook.cells.insert(position, nbformat.v4.new_code_cell(source))
+    notebook.metadata["hepml"] = {"exercise": "01-statistics"}
+    return notebook
+
+
+def _write(folder, name, notebook):
+    path = os.path.join(os.fsencode(folder), name if isinstance(name, bytes) else name.encode())
+    with open(path, "w", encoding="utf-8") as file:
+        nbformat.write(notebook, file)
+    return path
+
+
+def _digests(folder):
+    return {
+        path: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+# --- the attacks ---------------------------------------------------------------------------
+
+READS_THE_MASTER = f"""
+import ctypes, os
+master = {str(MASTER)!r}
+leaks = []
+try:
+    folder = os.open(os.path.dirname(master), os.O_RDONLY)
+    handle = os.open(os.path.basename(master), os.O_RDONLY, dir_fd=folder)
+    if os.read(handle, 100):
+        leaks.append("dir_fd")
+except OSError:
+    pass
+libc = ctypes.CDLL(None)
+if libc.open(master.encode(), 0) >= 0:
+    leaks.append("ctypes open")
+if libc.system(("cat " + master + " > /dev/null 2>&1").encode()) == 0:
+    leaks.append("libc system")
+for name in (".git", "solutions", "build", "exercises"):
+    if os.path.exists(os.path.join({str(ROOT)!r}, name)):
+        leaks.append(name)
+if leaks:
+    raise AssertionError("LEAK " + ", ".join(leaks))
+"""
+
+READS_THE_GRADER = """
+import os
+leaks = []
+try:
+    with open(f"/proc/{os.getppid()}/cmdline", "rb") as file:
+        if b"\\0grade\\0" in file.read():
+            leaks.append("the grader's command line")
+except OSError:
+    pass
+try:
+    with open(f"/proc/{os.getppid()}/maps") as maps:
+        start = int(maps.readline().split("-")[0], 16)
+    with open(f"/proc/{os.getppid()}/mem", "rb") as memory:
+        memory.seek(start)
+        if memory.read(16):
+            leaks.append("the grader's memory")
+except (OSError, ValueError):
+    pass
+if leaks:
+    raise AssertionError("LEAK " + ", ".join(leaks))
+"""
+
+
+def _writes_outside(outside):
+    return f"""
+import ctypes, os
+libc = ctypes.CDLL(None)
+target = {str(outside / "victim.txt")!r}
+package = {str(PACKAGE / "course")!r}
+try:
+    folder = os.open(os.path.dirname(target), os.O_RDONLY)
+    handle = os.open("victim.txt", os.O_WRONLY | os.O_TRUNC, dir_fd=folder)
+    os.write(handle, b"overwritten through dir_fd")
+except OSError:
+    pass
+handle = libc.open(target.encode(), os.O_WRONLY | os.O_APPEND)
+if handle >= 0:
+    libc.write(handle, b" and through ctypes", 19)
+try:
+    folder = os.open(package, os.O_RDONLY)
+    handle = os.open("checks.py", os.O_WRONLY | os.O_APPEND, dir_fd=folder)
+    os.write(handle, b"\\n# appended by a submission\\n")
+except OSError:
+    pass
+"""
+
+
+def _detached(outside):
+    # a child in a new session that keeps writing for 20 s after its worker has ended
+    return f"""
+import ctypes, os, time
+libc = ctypes.CDLL(None)
+if libc.fork() == 0:
+    libc.setsid()
+    for _ in range(100):
+        time.sleep(0.2)
+        handle = libc.open({str(outside / "evidence.txt")!r}.encode(), 0o2101, 0o644)
+        if handle >= 0:
+            libc.write(handle, b"x", 1)
+            libc.close(handle)
+    libc._exit(0)
+"""
+
+
+MEMORY_BOMB = "import numpy as np\nballast = np.empty(3 * 2**30, dtype=np.uint8)  # untouched"
+THREAD_BOMB = """
+import threading, time
+threads = []
+for _ in range(400):
+    thread = threading.Thread(target=time.sleep, args=(3,), daemon=True)
+    thread.start()
+    threads.append(thread)
+"""
+DISK_BOMB = "with open('big.bin', 'wb') as file:\n    file.write(bytes(100 * 2**20))"
+SILENT_WORKER = """
+import sys, time
+worker = sys.modules["__main__"]
+worker.receive = lambda *args, **kwargs: time.sleep(1000)  # never answers the grader
+"""
+HYPERLINK = 'raise RuntimeError("=HYPERLINK(\\"http://evil\\")" + "x" * 5_000_000)'
+
+
+@pytest.fixture(scope="module")
+def attacks(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("attacks")
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "victim.txt").write_text("must survive grading")
+    submissions = {
+        "reads-master": _notebook("q1", READS_THE_MASTER),
+        "reads-grader": _notebook("q2", READS_THE_GRADER),
+        "writes-outside": _notebook("q1", _writes_outside(outside)),
+        "detached": _notebook("q2", _detached(outside)),
+        "memory-bomb": _notebook("q1", MEMORY_BOMB),
+        "thread-bomb": _notebook("q3", THREAD_BOMB),
+        "disk-bomb": _notebook("q4", DISK_BOMB),
+        "sleeps": _notebook(extra_cells=[(3, "import time\ntime.sleep(4.5)")] * 12),
+        "silent-worker": _notebook(extra_cells=[(3, SILENT_WORKER)]),
+        "blank-lines": _notebook("q2", "\n" * 40_000),
+        "hyperlink": _notebook("q1", HYPERLINK),
+        "good": _notebook(),
+    }
+    for name, notebook in submissions.items():
+        _write(folder, f"01-statistics-{name}.ipynb", notebook)
+    _write(folder, "=1+2.ipynb", _notebook())
+    before = {**_digests(PACKAGE), **_digests(folder)}
+    graded = _grade(folder)
+    time.sleep(1.5)  # a process that outlived its worker would write evidence meanwhile
+    graded.update(outside=outside, folder=folder, before=before, count=len(submissions) + 1)
+    return graded
+
+
+def _grade(folder, timeout=600):
+    """Grade every entry of ``folder`` by relative name (as ``grade *.ipynb`` would)."""
+    names = sorted(os.listdir(os.fsencode(folder)))
+    gradebook = folder.parent / f"{folder.name}.csv"
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "hepml", "grade", *names, "--json", "--csv", str(gradebook)]
+        + ["--timeout", str(TIMEOUT)],
+        capture_output=True,
+        timeout=timeout,
+        cwd=folder,
+    )
+    seconds = time.perf_counter() - start
+    stdout = result.stdout.decode("utf-8")  # must be valid UTF-8 whatever the file names
+    results = json.loads(stdout) if stdout.strip() else []
+    by_name = {
+        r["notebook"].removeprefix("01-statistics-").removesuffix(".ipynb"): r for r in results
+    }
+    return {
+        "returncode": result.returncode,
+        "stderr": result.stderr.decode("utf-8", "replace"),
+        "results": by_name,
+        "seconds": seconds,
+        "gradebook": gradebook,
+    }
+
+
+def _scores(result):
+    return {q["name"]: q["score"] for q in result["questions"]}
+
+
+def _message(result, question):
+    return next(q["message"] for q in result["questions"] if q["name"] == question)
+
+
+def _rows(graded):
+    with open(graded["gradebook"], encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+class TestBypassAttempts:
+    def test_the_master_and_the_repository_are_out_of_reach(self, attacks):
+        result = attacks["results"]["reads-master"]
+        assert _scores(result) == FULL, _message(result, "q1")
+
+    def test_the_graders_command_line_and_memory_are_out_of_reach(self, attacks):
+        result = attacks["results"]["reads-grader"]
+        assert _scores(result) == FULL, _message(result, "q2")
+
+
+class TestHarmingANeighbour:
+    def test_files_outside_the_submission_and_the_package_do_not_change(self, attacks):
+        assert _scores(attacks["results"]["writes-outside"]) == FULL
+        assert (attacks["outside"] / "victim.txt").read_text() == "must survive grading"
+        after = {**_digests(PACKAGE), **_digests(attacks["folder"])}
+        assert after == attacks["before"]
+
+    def test_nothing_outlives_its_submission(self, attacks):
+        assert _scores(attacks["results"]["detached"]) == FULL
+        assert not (attacks["outside"] / "evidence.txt").exists()
+
+
+class TestTimeAndMemoryBombs:
+    def test_memory_is_limited(self, attacks):
+        result = attacks["results"]["memory-bomb"]
+        assert _scores(result) == {**FULL, "q1": 0.0}
+        assert "MemoryError" in _message(result, "q1")
+
+    def test_processes_and_threads_are_limited(self, attacks):
+        result = attacks["results"]["thread-bomb"]
+        assert _scores(result) == {**FULL, "q3": 0.0}
+        assert "can't start new thread" in _message(result, "q3")
+
+    def test_file_size_is_limited(self, attacks):
+        result = attacks["results"]["disk-bomb"]
+        assert _scores(result) == {**FULL, "q4": 0.0}
+        assert "File too large" in _message(result, "q4")
+
+    @pytest.mark.parametrize("name", ["sleeps", "silent-worker"])
+    def test_a_submission_gets_a_total_time_limit_counting_restarts(self, attacks, name):
+        result = attacks["results"][name]
+        assert result["seconds"] < TOTAL + 10, result["seconds"]
+        assert result["score"] == 0
+        assert "total time limit of 50 s" in _message(result, "q4")
+
+    def test_blank_lines_are_graded_in_linear_time(self, attacks):
+        result = attacks["results"]["blank-lines"]
+        assert _scores(result) == FULL
+        assert result["seconds"] < TOTAL
+
+    def test_magic_stripping_is_linear(self):
+        # 200,000 blank lines: quadratic stripping takes minutes, linear a few milliseconds
+        code = (
+            "import time; from hepml.course.grading_worker import _strip_magics\n"
+            "start = time.perf_counter(); _strip_magics('\\n' * 200_000 + 'x = 1')\n"
+            "print(time.perf_counter() - start)"
+        )
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=20)
+        assert float(run.stdout) < 1.0
+
+
+class TestGradebook:
+    def test_every_submission_has_one_row_within_its_time_limit(self, attacks):
+        assert attacks["returncode"] == 0, attacks["stderr"][-2000:]
+        rows = _rows(attacks)
+        assert len(rows) == attacks["count"] == len(attacks["results"])
+        assert all(r["seconds"] < TOTAL + 10 for r in attacks["results"].values())
+        assert all(row["isolation"] == "bubblewrap" for row in rows)
+
+    def test_formulas_are_neutralised_and_long_messages_truncated(self, attacks):
+        rows = _rows(attacks)
+        formula = next(row for row in rows if "1+2" in row["notebook"])
+        assert formula["notebook"] == "'=1+2.ipynb" and formula["score"] == "10"
+        assert not [cell for row in rows for cell in row.values() if cell[:1] in "=+-@\t\r"]
+        hyperlink = next(row for row in rows if "hyperlink" in row["notebook"])
+        assert len(hyperlink["problems"]) < 1000
+        assert "RuntimeError: =HYPERLINK" in hyperlink["problems"]
+        assert _scores(attacks["results"]["hyperlink"]) == {**FULL, "q1": 0.0}
+        assert len(attacks["gradebook"].read_bytes()) < 50_000
+
+
+# --- batch killers -----------------------------------------------------------------------
+
+KILLS_THE_GRADER = (
+    "import ctypes, os, signal\nctypes.CDLL(None).kill(os.getppid(), signal.SIGKILL)"
+)
+MALFORMED_REPLY = """
+import os, pickle, struct, sys
+message = pickle.dumps(("cell",))
+os.write(int(sys.argv[2]), struct.pack("!Q", len(message)) + message)
+"""
+
+
+@pytest.fixture(scope="module")
+def killers(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("killers")
+    master = _notebook()
+    master.metadata = []
+    with open(folder / "01-statistics-metadata-list.ipynb", "w") as file:
+        file.write(json.dumps(dict(master)))
+    _write(folder, b"01-statistics-\xff.ipynb", _notebook())
+    _write(folder, "01-statistics-kills-grader.ipynb", _notebook("q1", KILLS_THE_GRADER))
+    _write(folder, "01-statistics-malformed-reply.ipynb", _notebook("q1", MALFORMED_REPLY))
+    (folder / "01-statistics-deep.ipynb").write_text("[" * 200_000 + "]" * 200_000)
+    (folder / "01-statistics-zero.ipynb").symlink_to("/dev/zero")
+    os.mkfifo(folder / "01-statistics-fifo.ipynb")
+    with open(folder / "01-statistics-huge.ipynb", "wb") as file:
+        file.truncate(40 * 2**20)  # sparse: no disk used
+    graded = _grade(folder, timeout=240)
+    graded["count"] = len(os.listdir(folder))
+    return graded
+
+
+class TestBatchKillers:
+    def test_the_batch_completes_with_one_row_per_file(self, killers):
+        assert killers["returncode"] == 0, killers["stderr"][-2000:]
+        assert len(_rows(killers)) == killers["count"] == len(killers["results"])
+
+    @pytest.mark.parametrize(
+        ("name", "reason"),
+        [
+            ("deep", "nested 200000 levels deep"),
+            ("zero", "symbolic link"),
+            ("fifo", "not a regular file"),
+            ("huge", "larger than the 16 MB limit"),
+        ],
+    )
+    def test_a_special_or_hostile_file_scores_zero_with_a_reason(self, killers, name, reason):
+        result = killers["results"][name]
+        assert result["score"] == 0 and result["max_score"] == 10
+        assert all(reason in q["message"] for q in result["questions"])
+
+    def test_metadata_of_the_wrong_type_is_ignored(self, killers):
+        assert _scores(killers["results"]["metadata-list"]) == FULL
+
+    def test_a_name_that_is_not_utf8_is_escaped(self, killers):
+        assert _scores(killers["results"]["\\xff"]) == FULL
+        assert any(row["notebook"] == "01-statistics-\\xff.ipynb" for row in _rows(killers))
+
+    def test_a_malformed_reply_costs_only_its_cell(self, killers):
+        result = killers["results"]["malformed-reply"]
+        assert _scores(result) == {**FULL, "q1": 0.0}
+        assert "malformed reply" in _message(result, "q1")
+
+    def test_the_grader_cannot_be_signalled(self, killers):
+        assert _scores(killers["results"]["kills-grader"]) == FULL
