@@ -1,0 +1,208 @@
+"""Grade on Gradescope: an autograder zip that runs the course's own grader.
+
+``python -m hepml gradescope NN-topic`` calls :func:`build_autograder`, which writes a zip in
+Gradescope's autograder format:
+
+- ``setup.sh``: run once when Gradescope builds the image (Ubuntu, as root): installs
+  ``bubblewrap`` and Python's ``venv`` with apt-get, then the pinned ``requirements.txt`` and
+  this ``hepml`` package into ``/autograder/venv``;
+- ``run_autograder``: run for every submission; calls ``python -m hepml.course.gradescope``
+  (:func:`main`), which grades the uploaded notebook in ``/autograder/submission`` with
+  :func:`hepml.course.grading.grade_submission` and writes ``/autograder/results/results.json``;
+- ``requirements.txt``, ``pyproject.toml``, ``README.md`` and ``lib/hepml/``: the package;
+- ``build/exercises/NN-topic/autograder.zip``: the set's tests, public and hidden (the archive
+  of :func:`hepml.course.exercises.load_tests`), and ``gradescope.json``: the set and its time
+  limits.
+
+Each question becomes two Gradescope tests, ``qN (public tests)`` (visible at once, as in the
+student's check cell) and ``qN (hidden tests)`` (shown after the grades are published), each with
+its score, maximum and the grader's message as output. ``AUTOGRADER_ROOT`` relocates
+``/autograder`` (the tests run the harness under a temporary folder). The worker runs in
+bubblewrap when the container allows it; otherwise (Docker without user namespaces) it runs as a
+plain process, isolated from other submissions by Gradescope's one container per submission,
+and the results' output says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+from hepml.course.exercises import ExerciseSet, _read_archive, load_tests
+from hepml.course.feedback import TestSpec
+from hepml.course.paths import repository_root
+
+__all__ = ["build_autograder", "main", "results_json", "split_by_visibility"]
+
+SETUP = """#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder image.
+set -euo pipefail
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \\
+    bubblewrap python3 python3-venv python3-pip util-linux
+python3 -m venv /autograder/venv
+/autograder/venv/bin/pip install --quiet -r /autograder/source/requirements.txt
+/autograder/venv/bin/pip install --quiet --no-deps /autograder/source
+"""
+
+RUN = """#!/usr/bin/env bash
+# Gradescope runs this for every submission; it always writes results/results.json.
+set -uo pipefail
+root="${AUTOGRADER_ROOT:-/autograder}"
+python="${AUTOGRADER_PYTHON:-$root/venv/bin/python}"
+cd "$root/source"
+exec "$python" -I -m hepml.course.gradescope "$root"
+"""
+
+SUFFIXES = {"public": " (public tests)", "hidden": " (hidden tests)"}
+
+
+def split_by_visibility(exercise_set: ExerciseSet) -> ExerciseSet:
+    """The set with each question split into its public and its hidden tests."""
+    tests: dict[str, list[TestSpec]] = {}
+    for question, specs in exercise_set.tests.items():
+        for kind, hidden in (("public", False), ("hidden", True)):
+            part = [spec for spec in specs if spec.hidden is hidden]
+            if part:
+                tests[question + SUFFIXES[kind]] = part
+    return ExerciseSet(exercise_set.name, tests)
+
+
+def build_autograder(
+    exercise: str, output: str | Path, *, root: Path | None = None, timeout: float = 30.0
+) -> Path:
+    """Write the Gradescope autograder zip of exercise set ``exercise``; see the module docstring.
+
+    Parameters
+    ----------
+    exercise
+        The set, e.g. ``"01-statistics"`` (its master ``solutions/NN-topic.ipynb`` must exist).
+    output
+        The zip to write.
+    root
+        Repository root (default: the one this package is installed from).
+    timeout
+        Seconds per code cell on Gradescope (the total per submission is the grader's default).
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no master for ``exercise``.
+    ValueError
+        If ``timeout`` is not a positive number.
+    """
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ValueError(f"`timeout` must be a positive number of seconds, got {timeout!r}")
+    root = repository_root() if root is None else Path(root)
+    load_tests(exercise, root=root)  # builds or refreshes the archive
+    archive = root / "build" / "exercises" / exercise / "autograder.zip"
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    config = {"exercise": exercise, "timeout": float(timeout)}
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as bundle:
+        _add(bundle, "setup.sh", SETUP, executable=True)
+        _add(bundle, "run_autograder", RUN, executable=True)
+        _add(bundle, "gradescope.json", json.dumps(config, indent=2) + "\n")
+        for name in ("requirements.txt", "pyproject.toml", "README.md"):
+            bundle.write(root / name, name)
+        package = root / "lib" / "hepml"
+        for path in sorted(package.rglob("*.py")):
+            bundle.write(path, str(path.relative_to(root)))
+        bundle.write(archive, f"build/exercises/{exercise}/autograder.zip")
+    return output
+
+
+def _add(bundle: zipfile.ZipFile, name: str, text: str, executable: bool = False) -> None:
+    info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+    info.external_attr = (0o755 if executable else 0o644) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    bundle.writestr(info, text)
+
+
+def results_json(result, *, note: str = "") -> dict:
+    """Gradescope's ``results.json`` for a :class:`~hepml.course.gradebook.SubmissionResult`."""
+    tests = []
+    for question in result.questions:
+        hidden = question.name.endswith(SUFFIXES["hidden"])
+        tests.append(
+            {
+                "name": question.name,
+                "score": question.score,
+                "max_score": question.max_score,
+                "output": "passed" if question.passed else question.message,
+                "visibility": "after_published" if hidden else "visible",
+            }
+        )
+    output = f"{result.score:g} / {result.max_score:g} points"
+    if result.error:
+        output += f". {result.error}"
+    return {
+        "score": result.score,
+        "output": output + (f"\n{note}" if note else ""),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Grade ``ROOT/submission/*.ipynb`` into ``ROOT/results/results.json`` (always written)."""
+    from hepml.course.grading import SandboxUnavailable, grade_submission, require_sandbox
+
+    argv = sys.argv[1:] if argv is None else argv
+    root = Path(argv[0] if argv else os.environ.get("AUTOGRADER_ROOT", "/autograder"))
+    results = root / "results" / "results.json"
+    results.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    try:
+        source = root / "source"
+        config = json.loads((source / "gradescope.json").read_text())
+        name = config["exercise"]
+        exercise_set = split_by_visibility(
+            _read_archive(name, source / "build" / "exercises" / name / "autograder.zip")
+        )
+        notebooks = sorted((root / "submission").glob("*.ipynb"))
+        if not notebooks:
+            report = {
+                "score": 0.0,
+                "output": "No .ipynb file in the submission: upload your exercise notebook.",
+                "tests": [
+                    {"name": q, "score": 0.0, "max_score": p, "output": "no notebook submitted"}
+                    for q, p in exercise_set.points.items()
+                ],
+            }
+        else:
+            preferred = [path for path in notebooks if path.name.startswith(name)]
+            try:
+                require_sandbox()
+                sandbox, note = True, "Graded in a bubblewrap sandbox."
+            except SandboxUnavailable:
+                sandbox = False
+                note = (
+                    "bubblewrap is not available in this container: the notebook ran as a plain "
+                    "process, isolated by Gradescope's container of this submission."
+                )
+            result = grade_submission(
+                (preferred or notebooks)[0],
+                timeout=config["timeout"],
+                exercise_set=exercise_set,
+                root=source,
+                sandbox=sandbox,
+            )
+            report = results_json(result, note=note)
+    except Exception as error:  # noqa: BLE001 - Gradescope must always get a results file
+        report = {
+            "score": 0.0,
+            "output": f"The autograder failed: {type(error).__name__}: {error}",
+        }
+    report["execution_time"] = round(time.monotonic() - started, 1)
+    results.write_text(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
