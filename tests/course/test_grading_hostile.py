@@ -390,3 +390,63 @@ class TestBatchKillers:
 
     def test_the_grader_cannot_be_signalled(self, killers):
         assert _scores(killers["results"]["kills-grader"]) == FULL
+
+
+# --- the grader's own defences, one by one (fast, in this process) --------------------------
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [(), ["value", 1], ("cell",), ("cell", "1"), ("cell_done", 1, 2), ("nonsense",), (b"ready",)],
+)
+def test_a_malformed_reply_is_refused(reply):
+    from hepml.course.grading_session import REPLIES, WorkerDied, checked
+
+    with pytest.raises(WorkerDied, match="malformed reply"):
+        checked(reply, set(REPLIES))
+
+
+def test_a_reply_is_cut_and_made_valid_utf8():
+    from hepml.course.grading_session import MAX_TEXT, checked
+
+    tag, error = checked(("raised", "\udcff" + "x" * 10**6), {"raised"})[:2]
+    assert tag == "raised" and len(error) <= MAX_TEXT + 10
+    error.encode("utf-8")  # no lone surrogate left
+
+
+def test_a_bug_of_the_grader_costs_one_row(monkeypatch, tmp_path):
+    from hepml.course import grading
+
+    names = [tmp_path / f"01-statistics-{n}.ipynb" for n in ("a", "b", "c")]
+    for path in names:
+        path.write_text("{}")
+
+    def flaky(path, **kwargs):
+        if path.name.endswith("b.ipynb"):
+            raise KeyError("a bug")
+        return grading.SubmissionResult(str(path), 1.0, 1.0)
+
+    monkeypatch.setattr(grading, "grade_submission", flaky)
+    results = grading.grade_paths([tmp_path], sandbox=False)
+    assert [r.score for r in results] == [1.0, 0.0, 1.0]
+    assert results[1].grading_failed and "KeyError" in results[1].error
+
+
+def test_the_gradebook_on_disk_is_complete_after_every_submission(tmp_path):
+    from hepml.course.gradebook import Gradebook, SubmissionResult
+
+    gradebook = Gradebook(tmp_path / "g.csv")
+    for index in range(3):
+        gradebook.add(SubmissionResult(f"n{index}.ipynb", 1.0, 2.0))
+        with open(tmp_path / "g.csv", encoding="utf-8") as file:
+            assert len(list(csv.reader(file))) == index + 2
+    assert sorted(os.listdir(tmp_path)) == ["g.csv"]  # no temporary file left
+
+
+def test_json_depth_is_measured_in_linear_time():
+    from hepml.course.submissions import json_depth
+
+    assert json_depth('{"a": [1, {"b": "[[[["}]}') == 3
+    start = time.perf_counter()
+    assert json_depth("[" * 10**6 + "]" * 10**6) == 10**6
+    assert time.perf_counter() - start < 2
