@@ -9,7 +9,11 @@ Sub-commands:
 - ``exercises``: regenerate ``exercises/`` and the autograder archives from the masters in
   ``solutions/``;
 - ``grade PATH... [--json] [--csv FILE] [--timeout S]``: grade submitted notebooks (files or
-  folders).
+  folders);
+- ``pdf``: build a PDF of the whole book into ``_build/pdf/hepml-course.pdf``
+  (``hepml.course.pdf``; needs Debian's ``chromium`` and ``npm``);
+- ``colab-cell [--check]``: rewrite the first code cell of every lecture and solution notebook
+  to the canonical Colab cell (``hepml.course.colab``).
 """
 
 from __future__ import annotations
@@ -90,7 +94,45 @@ def _build_parser() -> argparse.ArgumentParser:
         "--jobs", type=int, default=2, help="submissions graded at the same time (default 2)"
     )
     grade.set_defaults(handler=_grade)
+
+    colab = commands.add_parser(
+        "colab-cell", help="make every lecture's and solution's first cell the Colab cell"
+    )
+    colab.add_argument(
+        "--check", action="store_true", help="only list the notebooks that differ (exit 1 if any)"
+    )
+    colab.set_defaults(handler=_colab_cell)
+
+    pdf = commands.add_parser("pdf", help="build a PDF of the whole book with Chromium")
+    pdf.set_defaults(handler=_pdf)
     return parser
+
+
+def _pdf(arguments: argparse.Namespace) -> int:
+    import time
+
+    from hepml.course.pdf import build_pdf
+
+    start = time.monotonic()
+    pdf = build_pdf()
+    size = pdf.stat().st_size / 2**20
+    print(f"wrote {pdf} ({size:.1f} MB, {time.monotonic() - start:.0f} s)", file=sys.stderr)
+    return 0
+
+
+def _colab_cell(arguments: argparse.Namespace) -> int:
+    from hepml.course.colab import write_colab_cells
+    from hepml.course.paths import repository_root
+
+    root = repository_root()
+    changed = write_colab_cells(root, check=arguments.check)
+    verb = "differs" if arguments.check else "rewritten"
+    for notebook in changed:
+        print(f"{notebook.relative_to(root)}: {verb}", file=sys.stderr)
+    print(f"{len(changed)} notebook(s) {verb}", file=sys.stderr)
+    if changed and not arguments.check:
+        print("run `python -m hepml exercises` to carry it into exercises/", file=sys.stderr)
+    return 1 if arguments.check and changed else 0
 
 
 def _exercises(arguments: argparse.Namespace) -> int:
