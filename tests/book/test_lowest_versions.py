@@ -14,6 +14,7 @@ import re
 import foreign_environments as foreign
 import pytest
 import tomllib
+from packaging.version import Version
 
 VERSION_FILE = foreign.VERSIONS / "lowest.txt"
 NOTEBOOKS = foreign.notebooks()
@@ -58,7 +59,7 @@ def test_version_file_holds_the_lower_bounds_of_pyproject():
     assert set(pins) == set(bounds)
     for name, version in pins.items():
         if name not in NOT_AT_LOWER_BOUND:
-            assert version == bounds[name], (
+            assert Version(version) == Version(bounds[name]), (
                 f"{name}: lowest.txt {version}, pyproject {bounds[name]}"
             )
 
