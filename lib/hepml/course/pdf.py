@@ -33,6 +33,8 @@ PDF_NAME = "hepml-course.pdf"
 #: Debian's Chromium, the browser the site tests use too.
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 
+_TIMEOUT_MS = 600_000
+
 _CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 # Print the article only: no sidebars, header buttons or launch menus.
@@ -105,6 +107,9 @@ def print_to_pdf(html: Path, pdf: Path, *, chromium: str | Path | None = None) -
             )
             try:
                 page = browser.new_page(color_scheme="light")
+                # One page of the whole book (about 16 MB with its widget frames): on a busy
+                # 2-core machine loading and typesetting it can take minutes.
+                page.set_default_timeout(_TIMEOUT_MS)
                 page.route("**/*", _local_only)
                 page.goto(f"http://127.0.0.1:{server.server_port}/{page_path}", wait_until="load")
                 page.wait_for_function(
