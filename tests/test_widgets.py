@@ -59,3 +59,25 @@ def test_repr_is_short_and_stable():
 def test_bad_input_raises_a_clear_error(kwargs, error, message):
     with pytest.raises(error, match=message):
         widgets.frame_slider(**kwargs)
+
+
+def test_without_stack_as_on_ipywidgets_7_the_kernel_swaps_the_frame(monkeypatch):
+    # ipywidgets 7 (Colab) has no Stack: the widget shows one frame and swaps it in Python.
+    # tests/book/test_colab.py repeats this with the real ipywidgets 7.7.1.
+    import ipywidgets
+
+    monkeypatch.delattr(ipywidgets, "Stack")
+    demo = widgets.frame_slider(_draw, [1, 2, 3], description="slope")
+    assert demo.link is None
+    assert list(demo.stack.children) == [demo.frames[0]]
+    demo.slider.index = 2
+    assert list(demo.stack.children) == [demo.frames[2]]
+    assert demo.shown is demo.frames[2]
+    assert bytes(demo.shown.value) != bytes(demo.frames[0].value)
+
+
+def test_with_stack_the_shown_frame_follows_the_slider():
+    demo = widgets.frame_slider(_draw, [1, 2, 3])
+    assert list(demo.stack.children) == demo.frames
+    demo.slider.index = 1
+    assert demo.shown is demo.frames[1]

@@ -6,6 +6,12 @@ drawn in advance and stacked; the slider selects which one is shown through a br
 changes the figure. In a live kernel the figure for the selected value is redrawn by Python each
 time the slider moves, so edits to the drawing function take effect.
 
+It works with ipywidgets 8 and 7 (Google Colab ships 7.7.1, and its frontend is built for it, so
+``hepml`` must not require 8). ``ipywidgets.Stack`` exists only in 8: there the frames are stacked
+and linked in the browser, which is what the static site embeds (the book is built with the
+pinned 8.x). On 7 the widget shows one frame and swaps it from Python when the slider moves,
+which needs the live kernel Colab always has.
+
 Usage::
 
     def draw(sample_size):
@@ -43,14 +49,27 @@ class FrameSlider(widgets.VBox):
         self.frames = [
             widgets.Image(value=_render(draw, value), format="png") for value in self._values
         ]
-        self.stack = widgets.Stack(children=self.frames, selected_index=0)
-        self.link = widgets.jslink((self.slider, "index"), (self.stack, "selected_index"))
+        stack = getattr(widgets, "Stack", None)  # ipywidgets >= 8
+        self.link: widgets.Link | None
+        if stack is not None:
+            self.stack = stack(children=self.frames, selected_index=0)
+            self.link = widgets.jslink((self.slider, "index"), (self.stack, "selected_index"))
+        else:
+            self.stack = widgets.Box(children=[self.frames[0]])
+            self.link = None
         self.slider.observe(self._redraw, names="index")
         super().__init__(children=[self.slider, self.stack])
+
+    @property
+    def shown(self) -> widgets.Image:
+        """The frame the slider currently selects."""
+        return self.frames[self.slider.index]
 
     def _redraw(self, change: dict) -> None:
         index = change["new"]
         self.frames[index].value = _render(self._draw, self._values[index])
+        if self.link is None:  # ipywidgets 7: no browser-side stack, swap the frame shown
+            self.stack.children = [self.frames[index]]
 
     def __repr__(self) -> str:
         # The text fallback is what nbval compares; keep it short and free of image bytes.

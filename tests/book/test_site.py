@@ -120,6 +120,13 @@ def test_front_matter_pages_exist(html):
     assert "Mitchell" in references and "Goodfellow" in references
 
 
+def test_intro_and_running_pages_link_to_the_pdf(html):
+    # `python -m hepml pdf` writes the PDF to the top of the site (hepml.course.pdf).
+    for name in ("intro", "running"):
+        page = (html / "book" / f"{name}.html").read_text()
+        assert 'href="../hepml-course.pdf"' in page, f"book/{name}: no link to the PDF"
+
+
 def test_lecture_01_cites_the_bibliography(html):
     page = (html / "lectures" / "01-statistics.html").read_text()
     assert re.search(r'href="[^"]*references\.html#id\d+"', page), (

@@ -10,7 +10,11 @@ Sub-commands:
   ``solutions/``;
 - ``grade PATH... [--json] [--csv FILE] [--timeout S] [--total-timeout S] [--no-sandbox]``:
   grade submitted notebooks (files or folders), each in a bubblewrap sandbox;
-- ``gradescope NN-topic [--output FILE]``: write a Gradescope autograder zip for one set.
+- ``gradescope NN-topic [--output FILE]``: write a Gradescope autograder zip for one set;
+- ``pdf``: build a PDF of the whole book into ``_build/pdf/hepml-course.pdf``
+  (``hepml.course.pdf``; needs Debian's ``chromium`` and ``npm``);
+- ``colab-cell [--check]``: rewrite the first code cell of every lecture and solution notebook
+  to the canonical Colab cell (``hepml.course.colab``).
 """
 
 from __future__ import annotations
@@ -116,6 +120,17 @@ def _build_parser() -> argparse.ArgumentParser:
         "--timeout", type=float, default=30.0, help="seconds per code cell (default 30)"
     )
     gradescope.set_defaults(handler=_gradescope)
+
+    colab = commands.add_parser(
+        "colab-cell", help="make every lecture's and solution's first cell the Colab cell"
+    )
+    colab.add_argument(
+        "--check", action="store_true", help="only list the notebooks that differ (exit 1 if any)"
+    )
+    colab.set_defaults(handler=_colab_cell)
+
+    pdf = commands.add_parser("pdf", help="build a PDF of the whole book with Chromium")
+    pdf.set_defaults(handler=_pdf)
     return parser
 
 
@@ -138,6 +153,33 @@ def _gradescope(arguments: argparse.Namespace) -> int:
         return 1
     print(f"wrote {output} (upload it as the assignment's autograder)", file=sys.stderr)
     return 0
+
+
+def _pdf(arguments: argparse.Namespace) -> int:
+    import time
+
+    from hepml.course.pdf import build_pdf
+
+    start = time.monotonic()
+    pdf = build_pdf()
+    size = pdf.stat().st_size / 2**20
+    print(f"wrote {pdf} ({size:.1f} MB, {time.monotonic() - start:.0f} s)", file=sys.stderr)
+    return 0
+
+
+def _colab_cell(arguments: argparse.Namespace) -> int:
+    from hepml.course.colab import write_colab_cells
+    from hepml.course.paths import repository_root
+
+    root = repository_root()
+    changed = write_colab_cells(root, check=arguments.check)
+    verb = "differs" if arguments.check else "rewritten"
+    for notebook in changed:
+        print(f"{notebook.relative_to(root)}: {verb}", file=sys.stderr)
+    print(f"{len(changed)} notebook(s) {verb}", file=sys.stderr)
+    if changed and not arguments.check:
+        print("run `python -m hepml exercises` to carry it into exercises/", file=sys.stderr)
+    return 1 if arguments.check and changed else 0
 
 
 def _exercises(arguments: argparse.Namespace) -> int:

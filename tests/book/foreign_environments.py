@@ -1,0 +1,192 @@
+"""Run the course's notebooks in an environment other than the course's own pinned one.
+
+Helpers of ``test_colab.py`` (Google Colab's package versions) and ``test_lowest_versions.py``
+(the lower bounds of ``pyproject.toml``). Each builds a fresh virtual environment from a version
+file in ``tests/environments/``, installs ``hepml`` from this checkout on top, and executes every
+lecture, solution and exercise notebook in it with that environment's own nbclient and kernel.
+
+Building an environment downloads and installs a few hundred MB, so it is cached like the CI
+venv of ``.ci/run``: under ``$HEPML_CI_CACHE`` (default ``~/.cache/hepml-ci``) in a folder named
+after a hash of the version file, ``pyproject.toml`` and this module. On a cache hit only
+``hepml`` itself is reinstalled (``--no-deps``), so the notebooks always run today's code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from hepml.course import paths
+from hepml.course.bench import KERNEL_ENVIRONMENT
+
+ROOT = paths.repository_root()
+VERSIONS = ROOT / "tests" / "environments"
+
+# Executed by the foreign environment's own Python: every notebook in one process, one fresh
+# kernel each; prints one JSON object per notebook with its errors and stderr text.
+RUNNER = r"""
+import json, sys, time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+for name in sys.argv[1:]:
+    path = Path(name)
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook, timeout=300, kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.monotonic()
+    failure = None
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        failure = str(error)[-3000:]
+    except Exception as error:  # a kernel that died, a timeout
+        failure = f"{type(error).__name__}: {error}"[-3000:]
+    outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    errors = [f"{o['ename']}: {o['evalue']}" for o in outputs if o["output_type"] == "error"]
+    stderr = [o["text"] for o in outputs if o.get("name") == "stderr"]
+    print(json.dumps({
+        "notebook": name, "failure": failure, "errors": errors, "stderr": stderr,
+        "seconds": round(time.monotonic() - start, 1),
+    }), flush=True)
+"""
+
+
+def cache_folder(name: str, version_file: Path) -> Path:
+    """The cache folder of one environment, keyed by what determines its contents."""
+    digest = hashlib.sha256()
+    for path in (version_file, ROOT / "pyproject.toml", Path(__file__)):
+        digest.update(path.read_bytes())
+    base = Path(os.environ.get("HEPML_CI_CACHE", Path.home() / ".cache" / "hepml-ci"))
+    return base / f"{name}-{digest.hexdigest()[:16]}"
+
+
+def _run(command: list[str], log: Path, **options) -> None:
+    with log.open("a") as stream:
+        stream.write(f"$ {' '.join(command)}\n")
+        stream.flush()
+        result = subprocess.run(command, stdout=stream, stderr=subprocess.STDOUT, **options)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed; see {log}:\n{log.read_text()[-3000:]}")
+
+
+def freeze(python: Path) -> dict[str, str]:
+    """Installed distributions of an environment, as {normalised name: version}."""
+    text = subprocess.run(
+        [str(python), "-m", "pip", "list", "--format=json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return {item["name"].lower().replace("_", "-"): item["version"] for item in json.loads(text)}
+
+
+def pinned(version_file: Path) -> dict[str, str]:
+    """The ``name==version`` lines of a version file, as {normalised name: version}."""
+    pins = {}
+    for line in version_file.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, version = line.split("==")
+            pins[name.strip().lower().replace("_", "-")] = version.strip()
+    return pins
+
+
+def build(name: str, version_file: Path, install: list[list[str]]) -> dict:
+    """Create (or reuse) the cached environment and reinstall today's ``hepml`` into it.
+
+    Parameters
+    ----------
+    name
+        Prefix of the cache folder (``colab``, ``lowest``).
+    version_file
+        The file in ``tests/environments/`` the environment is built from.
+    install
+        The argument lists of the environment's Python (``["-m", "pip", "install", ...]`` or
+        ``["-c", code]``) that build the environment, run in order; ``{checkout}`` in an argument
+        stands for this repository. The last one installs ``hepml``.
+
+    Returns
+    -------
+    dict
+        ``python`` (the environment's interpreter), ``folder``, ``built`` (whether it was built
+        now), ``seconds`` (time spent here), ``before`` and ``after``: the installed versions
+        before and after the step that installs ``hepml`` with its dependencies.
+    """
+    start = time.monotonic()
+    folder = cache_folder(name, version_file)
+    python = folder / "bin" / "python"
+    complete = folder / ".complete"
+    built = not complete.is_file()
+    if built:
+        subprocess.run(["rm", "-rf", str(folder)], check=True)
+        subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+        log = folder / "install.log"
+        snapshots = []
+        for arguments in install:
+            snapshots.append(freeze(python))
+            arguments = [a.replace("{checkout}", str(ROOT)) for a in arguments]
+            _run([str(python), *arguments], log, env=clean_environment(python))
+        snapshots.append(freeze(python))
+        (folder / "snapshots.json").write_text(
+            json.dumps({"before": snapshots[-2], "after": snapshots[-1]}, indent=1)
+        )
+        complete.touch()
+    else:
+        # Today's hepml, without touching anything else (its requirements are in the cache key).
+        _run(
+            [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--force-reinstall",
+             str(ROOT)],
+            folder / "install.log",
+            env=clean_environment(python),
+        )  # fmt: skip
+    snapshots = json.loads((folder / "snapshots.json").read_text())
+    return {
+        "python": python,
+        "folder": folder,
+        "built": built,
+        "seconds": round(time.monotonic() - start, 1),
+        **snapshots,
+    }
+
+
+def notebooks() -> list[Path]:
+    """Every lecture, solution and exercise notebook."""
+    return paths.lectures(ROOT) + paths.solutions(ROOT) + paths.exercises(ROOT)
+
+
+def clean_environment(python: Path) -> dict[str, str]:
+    """This process's environment variables, pointed at the foreign environment."""
+    environment = {**os.environ, **KERNEL_ENVIRONMENT}
+    # The kernel spec of a venv starts "python" from PATH: make it this environment's.
+    environment["PATH"] = f"{python.parent}{os.pathsep}{environment['PATH']}"
+    environment["VIRTUAL_ENV"] = str(python.parent.parent)
+    environment.pop("PYTHONPATH", None)
+    return environment
+
+
+def execute(python: Path, notebook_paths: list[Path]) -> dict[str, dict]:
+    """Execute the notebooks with the environment's own nbclient; results keyed by file name."""
+    environment = clean_environment(python)
+    result = subprocess.run(
+        [str(python), "-c", RUNNER, *[str(p.relative_to(ROOT)) for p in notebook_paths]],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=1800,
+    )
+    records = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    if result.returncode != 0 and len(records) < len(notebook_paths):
+        raise RuntimeError(f"the notebook runner failed:\n{result.stderr[-3000:]}")
+    return {record["notebook"]: record for record in records}
