@@ -11,13 +11,15 @@ It has three parts, one folder each, and at the top what every notebook uses:
 - at the top: :mod:`hepml.reproducibility` (:func:`setup_notebook` seeds every generator, fixes
   thread counts and applies the style), :mod:`hepml.style` (the house plotting style),
   :mod:`hepml.plotting` (recurring figures), :mod:`hepml.widgets` (interactive demos that also
-  work on the static site) and :mod:`hepml.validation` (argument checks).
+  work on the static site), :mod:`hepml.validation` (argument checks) and :mod:`hepml.prose`
+  (:func:`glue`: computed numbers shown in a lecture's prose).
 
 Notebooks start with ``rng = hepml.setup_notebook(seed=...)``.
 """
 
+from hepml.prose import glue
 from hepml.reproducibility import environment_report, seed_everything, setup_notebook
 
 __version__ = "0.1.0"
 
-__all__ = ["environment_report", "seed_everything", "setup_notebook", "__version__"]
+__all__ = ["environment_report", "glue", "seed_everything", "setup_notebook", "__version__"]
