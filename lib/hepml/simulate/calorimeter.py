@@ -19,6 +19,9 @@ CALORIMETER_FEATURES = ("E_reco [GeV]", "em_fraction", "|eta|", "n_vertices")
 #: electromagnetic part (``h/e < 1``: the calorimeter is non-compensating).
 HADRONIC_RESPONSE = 0.6
 
+#: Mean energy in GeV that one pile-up vertex adds to the reconstructed energy.
+PILE_UP_PER_VERTEX = 0.4
+
 
 def mean_em_fraction(energy: np.ndarray) -> np.ndarray:
     """Average electromagnetic fraction of a hadron shower, ``1 - (E / 1 GeV)^(-0.18)``.
@@ -50,8 +53,8 @@ def calorimeter_showers(
       non-linear in ``E`` and depends on ``f`` and ``|eta|``;
     - the energy resolution has a stochastic term ``50 % / sqrt(E)`` and a constant term of
       3 % (added in quadrature), so it grows with energy;
-    - pile-up adds on average 0.4 GeV per extra vertex (``1 + Poisson(24)`` vertices), and
-      electronic noise adds 1.5 GeV Gaussian noise;
+    - pile-up adds on average :data:`PILE_UP_PER_VERTEX` (0.4 GeV) per extra vertex
+      (``1 + Poisson(24)`` vertices), and electronic noise adds 1.5 GeV Gaussian noise;
     - ``f`` is measured with an absolute resolution of 0.03 (clipped to [0, 1]).
 
     The features have units and very different scales (hundreds of GeV next to fractions of
@@ -87,7 +90,7 @@ def calorimeter_showers(
     resolution = np.sqrt(0.5**2 * visible + (0.03 * visible) ** 2)
     visible = visible + resolution * rng.standard_normal(n)
     n_vertices = 1 + rng.poisson(24.0, size=n)
-    pile_up = rng.gamma(n_vertices, 0.4)
+    pile_up = rng.gamma(n_vertices, PILE_UP_PER_VERTEX)
     reconstructed = visible + pile_up + 1.5 * rng.standard_normal(n)
     measured_fraction = np.clip(em_fraction + 0.03 * rng.standard_normal(n), 0.0, 1.0)
     X = np.column_stack([reconstructed, measured_fraction, abs_eta, n_vertices.astype(float)])
