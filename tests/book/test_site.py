@@ -292,7 +292,7 @@ def instructor_html(tmp_path_factory) -> Path:
 
 
 def _secret_lines() -> set[str]:
-    """Every solution line of every master, less those a lecture prints anyway (``break``)."""
+    """Every solution line of every master, less any that a lecture shows anyway (none today)."""
     public = {
         line.strip()
         for notebook in LECTURES + EXERCISES
