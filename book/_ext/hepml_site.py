@@ -16,6 +16,19 @@ Then this extension
 The files are copied straight into the output rather than placed in the source ``_static/``
 folder, because Jupyter Book 1 adds a ``<script>`` tag for every ``.js`` file found there to every
 page. The online build (the default) stays about 7 MB smaller.
+
+It also renders the exercise masters' pages (``solutions/``) for readers:
+
+- by default each solution page is the master rendered cleanly by
+  :func:`hepml.course.solution_pages.clean_solution` when Sphinx reads it (question, solution
+  code without otter's markers, its stored output; no test, no hidden test, no declared
+  mistake), its ``.ipynb`` download is that same clean notebook, and it has no Binder/Colab
+  buttons (they would open the raw master; the exercise page has them);
+- with ``HEPML_SITE_SOLUTIONS=0`` (the instructor's build for a course that grades with the
+  hidden tests) the solution pages are left out of the table of contents and of the build, so no
+  solution line or hidden test is anywhere in the HTML, the search index or ``_sources``:
+
+    HEPML_SITE_SOLUTIONS=0 jupyter-book build . -W --all
 """
 
 from __future__ import annotations
@@ -32,15 +45,24 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+import nbformat
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ExtensionError
+
+from hepml.course.solution_pages import clean_solution, is_master
 
 HERE = Path(__file__).resolve().parent
 SPEC = json.loads((HERE / "vendor.json").read_text())["packages"]
 
 #: Environment variable that switches the offline variant on.
 OFFLINE_VARIABLE = "HEPML_SITE_OFFLINE"
+
+#: Environment variable that leaves the solution pages out when set to 0 (instructor build).
+SOLUTIONS_VARIABLE = "HEPML_SITE_SOLUTIONS"
+
+#: The folder of the exercise masters; each one is a solution page.
+SOLUTIONS_FOLDER = "solutions"
 
 #: Where the vendored files go, relative to the HTML output folder: under _static so that the
 #: relative paths Sphinx computes for ``mathjax_path`` and ``add_js_file`` work on every page, but
@@ -62,9 +84,20 @@ def offline_requested() -> bool:
     return os.environ.get(OFFLINE_VARIABLE, "") not in ("", "0")
 
 
+def solutions_requested() -> bool:
+    """Whether the build shows the solution pages (everything but ``HEPML_SITE_SOLUTIONS=0``)."""
+    return os.environ.get(SOLUTIONS_VARIABLE, "1").strip().lower() not in ("0", "false", "no")
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _use_local_assets, priority=100)
+    # after sphinx-external-toc has read _toc.yml (priority 900)
+    app.connect("config-inited", _leave_out_solutions, priority=950)
+    app.connect("source-read", _render_solution_page)
+    # after sphinx-book-theme has added its launch buttons (priority 501)
+    app.connect("html-page-context", _no_launch_buttons_on_solution_pages, priority=600)
     app.connect("build-finished", _copy_assets)
+    app.connect("build-finished", _write_clean_downloads)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
 
 
@@ -137,3 +170,68 @@ def _tarball(package: dict) -> bytes:
         path.unlink()
         raise ExtensionError(f"{package['name']}@{package['version']}: integrity {integrity} differs from vendor.json")
     return data
+
+
+# --- solution pages ----------------------------------------------------------------------------
+
+
+def _is_solution_page(docname: str) -> bool:
+    return docname.split("/", 1)[0] == SOLUTIONS_FOLDER
+
+
+def _leave_out_solutions(app: Sphinx, config: Config) -> None:
+    """Instructor build: drop the solution pages from the table of contents and the build."""
+    if solutions_requested():
+        return
+    site_map = config.external_site_map
+    for docname in [name for name in site_map if _is_solution_page(name)]:
+        del site_map[docname]
+    for document in (site_map[name] for name in site_map):
+        for toctree in document.subtrees:
+            toctree.items = [
+                item for item in toctree.items if not _is_solution_page(str(item))
+            ]
+        document.subtrees = [toctree for toctree in document.subtrees if toctree.items]
+    config.exclude_patterns = [*config.exclude_patterns, f"{SOLUTIONS_FOLDER}/**"]
+
+
+def _clean_text(app: Sphinx, docname: str, text: str) -> str | None:
+    """The clean rendering of a master's JSON text, or None if it is not a master."""
+    notebook = nbformat.reads(text, as_version=4)
+    if not is_master(notebook):
+        return None
+    name = docname.split("/", 1)[1]
+    exercise = Path(app.srcdir) / "exercises" / f"{name}.ipynb"
+    link = f"../exercises/{name}.ipynb" if exercise.is_file() else None
+    return nbformat.writes(clean_solution(notebook, exercise=link)) + "\n"
+
+
+def _render_solution_page(app: Sphinx, docname: str, source: list[str]) -> None:
+    if not _is_solution_page(docname) or not app.env.doc2path(docname).endswith(".ipynb"):
+        return
+    clean = _clean_text(app, docname, source[0])
+    if clean is not None:
+        source[0] = clean
+
+
+def _no_launch_buttons_on_solution_pages(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree
+) -> None:
+    if not _is_solution_page(pagename) or "header_buttons" not in context:
+        return
+    context["header_buttons"] = [
+        button for button in context["header_buttons"] if button.get("label") != "launch-buttons"
+    ]
+
+
+def _write_clean_downloads(app: Sphinx, exception: Exception | None) -> None:
+    """Replace the masters Sphinx copied to ``_sources/`` by their clean renderings."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for docname in sorted(app.env.found_docs):
+        source = Path(app.env.doc2path(docname))
+        target = Path(app.outdir) / "_sources" / f"{docname}{source.suffix}"
+        if _is_solution_page(docname) and source.suffix == ".ipynb" and target.is_file():
+            clean = _clean_text(app, docname, source.read_text(encoding="utf-8"))
+            if clean is not None:
+                target.write_text(clean, encoding="utf-8")

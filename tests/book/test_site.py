@@ -6,13 +6,18 @@ the widget manager served from the site itself (``book/_ext/hepml_site.py``). Th
 serve that build on 127.0.0.1, open every page in headless Chromium with every other host
 blocked, and fail if any request to another host was even attempted.
 
+The instructor's variant (``HEPML_SITE_SOLUTIONS=0``, no solution page) is built once more,
+online (about 10 s of CPU), and searched file by file for every solution line and hidden test.
+
 Screenshots go to ``$HEPML_SITE_SCREENSHOTS`` if set, else next to the build.
 """
 
 from __future__ import annotations
 
 import functools
+import html as html_text
 import http.server
+import json
 import os
 import re
 import shutil
@@ -21,14 +26,16 @@ import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import nbformat
 import pytest
 import yaml
 
-from hepml.course import paths
+from hepml.course import exercises, paths
 
 ROOT = paths.repository_root()
 LECTURES = paths.lectures(ROOT)
 SOLUTIONS = paths.solutions(ROOT)
+EXERCISES = paths.exercises(ROOT)
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 REPOSITORY = urlparse(CONFIG["repository"]["url"]).path.strip("/")  # owner/name
@@ -56,6 +63,7 @@ def build(tmp_path_factory):
     """Build the whole book (offline variant when npm is available) once; return the run."""
     output = tmp_path_factory.mktemp("book")
     environment = dict(os.environ)
+    environment.pop("HEPML_SITE_SOLUTIONS", None)  # the public site, with its solution pages
     offline = _npm_assets_available()
     if offline:
         environment["HEPML_SITE_OFFLINE"] = "1"
@@ -86,13 +94,25 @@ def _pages(html: Path) -> list[Path]:
     )
 
 
-def _notebook_pages(html: Path) -> dict[Path, Path]:
+def _notebook_pages(html: Path, notebooks: list[Path] | None = None) -> dict[Path, Path]:
     """Map each notebook in the table of contents to its HTML page."""
+    notebooks = LECTURES + EXERCISES + SOLUTIONS if notebooks is None else notebooks
     return {
         notebook: html / notebook.parent.name / f"{notebook.stem}.html"
-        for notebook in LECTURES + SOLUTIONS
+        for notebook in notebooks
         if f"{notebook.parent.name}/{notebook.stem}" in TOC
     }
+
+
+def _article(page: Path) -> str:
+    """The page's main text (without the navigation, which links every page)."""
+    match = re.search(r"<article\b.*?</article>", page.read_text(), re.S)
+    assert match, f"{page.name} has no <article>"
+    return match.group(0)
+
+
+def _text_of(markup: str) -> str:
+    return html_text.unescape(re.sub(r"<[^>]+>", "", markup))
 
 
 # --- the build -------------------------------------------------------------------------------
@@ -151,8 +171,10 @@ def _launch_links(page: Path) -> dict[str, str]:
 
 
 def test_every_notebook_page_has_binder_colab_and_download_links_to_its_own_file(html):
-    pages = _notebook_pages(html)
-    assert pages, "no notebook in the table of contents"
+    # lectures and exercises: a solution page launches nothing (see the test below)
+    pages = _notebook_pages(html, LECTURES + EXERCISES)
+    assert {page.parent.name for page in pages.values()} == {"lectures", "exercises"}
+    assert len(pages) == len(LECTURES) + len(EXERCISES), "a notebook is not in _toc.yml"
     for notebook, page in pages.items():
         path_in_repo = notebook.relative_to(ROOT).as_posix()
         links = _launch_links(page)
@@ -175,6 +197,184 @@ def test_every_notebook_page_has_binder_colab_and_download_links_to_its_own_file
         assert downloaded.read_bytes() == notebook.read_bytes(), (
             f"{page.name}: download is not the notebook"
         )
+
+
+def test_lectures_link_to_their_exercise_page(html):
+    for lecture in LECTURES:
+        exercise = ROOT / "exercises" / lecture.name
+        if not exercise.is_file():
+            continue
+        article = _article(html / "lectures" / f"{lecture.stem}.html")
+        assert re.search(rf'href="\.\./exercises/{re.escape(lecture.stem)}\.html"', article), (
+            f"{lecture.name} does not link to its exercise page: end it with an `## Exercises` "
+            f"section holding [the exercise set](../exercises/{lecture.name})"
+        )
+    assert (html / "exercises" / f"{LECTURES[0].stem}.html").is_file()
+
+
+# --- exercise and solution pages -------------------------------------------------------------
+
+#: Otter's markers and the test code, none of which may reach a solution page.
+OTTER_OR_TEST = re.compile(
+    r"#\s*(SOLUTION|HIDDEN)\b|#\s*(BEGIN|END) (QUESTION|SOLUTION|TESTS|PROMPT)\b"
+    r"|ASSIGNMENT CONFIG|\bdef test_|\bgrader\.check|\bchecker\.check"
+)
+
+
+def _test_names(master: Path, *, hidden: bool | None = None) -> set[str]:
+    tests = exercises.load_tests(master.stem, root=ROOT).tests
+    return {
+        test.function.__name__
+        for cases in tests.values()
+        for test in cases
+        if hidden is None or test.hidden == hidden
+    }
+
+
+def _cells(article: str) -> list[str]:
+    """The HTML of each notebook cell of a page."""
+    return re.split(r'(?=<div class="cell[ "])', article)[1:]
+
+
+def test_exercise_pages_show_questions_stubs_and_check_cells_with_their_source_hidden(html):
+    for exercise in EXERCISES:
+        notebook = nbformat.read(exercise, as_version=4)
+        cells = _cells(_article(html / "exercises" / f"{exercise.stem}.html"))
+        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        assert len(cells) == len(code), f"{exercise.name}: {len(cells)} cells on the page"
+        checks = [markup for markup, cell in zip(cells, code) if "checker.check(" in cell.source]
+        questions = sum("otter_answer_cell" in c.metadata.get("tags", []) for c in code)
+        assert len(checks) == questions > 0, exercise.name
+        for cell in checks:
+            assert cell.startswith('<div class="cell tag_hide-input'), cell[:200]
+            assert '<details class="admonition hide above-input">' in cell
+        stubs = [_text_of(markup) for markup, cell in zip(cells, code) if "= ..." in cell.source]
+        assert stubs and all("= ..." in stub for stub in stubs), exercise.name
+        assert "Question 1" in _text_of(_article(html / "exercises" / f"{exercise.stem}.html"))
+
+
+def test_solution_pages_show_the_solution_without_markers_or_tests(html):
+    for master in SOLUTIONS:
+        page = html / "solutions" / f"{master.stem}.html"
+        article = _article(page)
+        text = _text_of(article)
+        assert not OTTER_OR_TEST.search(text), f"{page.name}: {OTTER_OR_TEST.search(text)}"
+        names = [name for name in _test_names(master) if re.search(rf"\b{name}\b", text)]
+        assert not names, f"{page.name} shows the tests {names}"
+        shown = {line.strip() for line in text.splitlines()}
+        missing = exercises.solution_lines(nbformat.read(master, as_version=4)) - shown
+        assert not missing, f"{page.name} lacks solution lines {sorted(missing)[:3]}"
+        assert 'class="cell_output' in article, f"{page.name} shows no output"
+        assert re.search(rf'href="\.\./exercises/{master.stem}\.html"', article)
+        # the download is the same clean notebook, and there are no launch buttons: they
+        # would open the raw master in the repository
+        links = _launch_links(page)
+        assert set(links) == {"download"}, f"{page.name}: found {sorted(links)}"
+        downloaded = (page.parent / links["download"]).resolve()
+        assert downloaded.read_bytes() != master.read_bytes()
+        cells = nbformat.read(downloaded, as_version=4).cells
+        source = "\n".join(cell.source for cell in cells)
+        assert not OTTER_OR_TEST.search(source), OTTER_OR_TEST.search(source)
+        assert any(cell.get("outputs") for cell in cells)
+
+
+# --- the instructor's build, without solutions -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def instructor_html(tmp_path_factory) -> Path:
+    """Build the site with HEPML_SITE_SOLUTIONS=0 (online variant: the assets do not matter)."""
+    output = tmp_path_factory.mktemp("instructor-book")
+    environment = {**os.environ, "HEPML_SITE_SOLUTIONS": "0"}
+    environment.pop("HEPML_SITE_OFFLINE", None)
+    result = subprocess.run(
+        ["jupyter-book", "build", str(ROOT), "--path-output", str(output), "-W", "--all"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=environment,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return output / "_build" / "html"
+
+
+def _secret_lines() -> set[str]:
+    """Every solution line of every master, less any that a lecture shows anyway (none today)."""
+    public = {
+        line.strip()
+        for notebook in LECTURES + EXERCISES
+        for cell in nbformat.read(notebook, as_version=4).cells
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+    }
+    lines = set()
+    for master in SOLUTIONS:
+        lines |= exercises.solution_lines(nbformat.read(master, as_version=4)) - public
+    return lines
+
+
+def _hidden_names() -> set[str]:
+    return {name for master in SOLUTIONS for name in _test_names(master, hidden=True)}
+
+
+def _views(path: Path) -> list[str]:
+    """What a reader can get out of a file: its text, an HTML page's text, a notebook's code."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return []  # images and fonts
+    views = [raw]
+    if path.suffix == ".html":
+        views.append(_text_of(raw))
+    if path.suffix == ".ipynb":
+        views.append("\n".join(cell.source for cell in nbformat.reads(raw, as_version=4).cells))
+    return views
+
+
+def _search_terms(html: Path) -> set[str]:
+    text = (html / "searchindex.js").read_text()
+    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    return set(index["terms"]) | set(index.get("titleterms", {}))
+
+
+def _leaks(html: Path) -> dict[str, set[str]]:
+    """Where, under ``html``, a solution line or a hidden test's name appears (path -> what)."""
+    from sphinx.search.en import SearchEnglish
+
+    lines, names = _secret_lines(), _hidden_names()
+    name_pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(names))) + r")\b")
+    found: dict[str, set[str]] = {}
+    for path in sorted(p for p in html.rglob("*") if p.is_file()):
+        for view in _views(path):
+            what = {line.strip() for line in view.splitlines()} & lines
+            what |= set(name_pattern.findall(view))
+            if what:
+                found.setdefault(path.relative_to(html).as_posix(), set()).update(what)
+    stemmer = SearchEnglish({})
+    stems = {stemmer.stem(name): name for name in names}
+    in_index = {stems[term] for term in _search_terms(html) if term in stems}
+    if in_index:
+        found.setdefault("searchindex.js (terms)", set()).update(in_index)
+    return found
+
+
+def test_instructor_build_has_no_solution_line_or_hidden_test_anywhere(instructor_html):
+    assert len(_secret_lines()) > 10 * len(SOLUTIONS) and len(_hidden_names()) >= len(SOLUTIONS)
+    assert not (instructor_html / "solutions").exists()
+    assert not (instructor_html / "_sources" / "solutions").exists()
+    assert (instructor_html / "exercises" / f"{EXERCISES[0].stem}.html").is_file()
+    leaks = _leaks(instructor_html)
+    assert not leaks, {path: sorted(what)[:3] for path, what in leaks.items()}
+    assert "Solutions" not in _text_of((instructor_html / "book" / "intro.html").read_text())
+
+
+def test_the_leak_search_finds_the_solutions_of_the_public_build(html):
+    # the same search over the public build finds every solution line, and only on the
+    # solution pages and their downloads: it can fail, and it looks where they are
+    leaks = _leaks(html)
+    assert set().union(*leaks.values()) == _secret_lines()
+    assert {path.split("/")[0] for path in leaks} == {"solutions", "_sources"}
+    assert all(path.startswith(("solutions/", "_sources/solutions/")) for path in leaks)
 
 
 # --- offline assets --------------------------------------------------------------------------
@@ -259,7 +459,11 @@ class _Page:
         self.page = self.context.new_page()
         self.foreign: list[str] = []
         self.failed: list[str] = []
+        self.in_flight: set[str] = set()
         self.page.route("**/*", self._route)
+        self.page.on("request", lambda request: self.in_flight.add(request.url))
+        self.page.on("requestfinished", lambda request: self.in_flight.discard(request.url))
+        self.page.on("requestfailed", lambda request: self.in_flight.discard(request.url))
         self.page.on("requestfailed", lambda request: self.failed.append(request.url))
         self.page.on(
             "response",
@@ -282,7 +486,19 @@ class _Page:
             "!window.MathJax || (MathJax.startup && MathJax.startup.promise)"
         )
         self.page.evaluate("window.MathJax ? MathJax.startup.promise.then(() => true) : true")
-        self.page.wait_for_load_state("networkidle")
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            self.page.wait_for_load_state("networkidle", timeout=10_000)
+        except PlaywrightTimeout:
+            # Headless Chromium sometimes never reports "network idle" after moving to a page
+            # without widgets (seen on exercise and solution pages, with nothing in flight):
+            # wait for the requests this tab saw to finish instead.
+            for _ in range(100):
+                if not self.in_flight:
+                    break
+                self.page.wait_for_timeout(200)
+            assert not self.in_flight, f"{url}: requests still loading: {sorted(self.in_flight)}"
 
     def close(self) -> None:
         self.context.close()
@@ -291,7 +507,8 @@ class _Page:
 def test_every_page_renders_offline(build, browser_session):
     base, browser = browser_session
     html = build["html"]
-    notebook_pages = set(_notebook_pages(html).values())
+    launchable = set(_notebook_pages(html, LECTURES + EXERCISES).values())
+    solution_pages = set(_notebook_pages(html, SOLUTIONS).values())
     tab = _Page(browser)
     try:
         for page_path in _pages(html):
@@ -314,6 +531,9 @@ def test_every_page_renders_offline(build, browser_session):
                     traceback: document.querySelector('article').innerText.includes('Traceback'),
                     binder: document.querySelectorAll('a[href^="https://mybinder.org/"]').length,
                     colab: document.querySelectorAll('a[href^="https://colab.research.google.com/"]').length,
+                    hiddenSource: Array.from(
+                        document.querySelectorAll('.tag_hide-input .cell_input')
+                    ).filter(e => e.checkVisibility()).length,
                 })"""
             )
             assert state["typeset"] == state["math"], (
@@ -323,8 +543,11 @@ def test_every_page_renders_offline(build, browser_session):
             broken = [src for src, loaded in state["images"] if not loaded]
             assert not broken, f"{name}: images not loaded: {broken}"
             assert state["errors"] == 0 and not state["traceback"], f"{name}: stored error output"
-            if page_path in notebook_pages:
+            if page_path in launchable:
                 assert state["binder"] and state["colab"], f"{name}: launch links missing"
+            if page_path in solution_pages:
+                assert not state["binder"] and not state["colab"], f"{name}: launch links"
+            assert state["hiddenSource"] == 0, f"{name}: hide-input code cells shown open"
         assert not tab.failed, f"failed requests: {tab.failed[:5]}"
         assert not tab.foreign, f"requests to other hosts: {tab.foreign[:5]}"
     finally:
@@ -382,6 +605,16 @@ def test_chapter_01_slider_changes_the_figure_without_a_kernel(browser_session, 
             "chapter01-dark",
             "lectures/01-statistics.html",
             {"viewport": {"width": 1280, "height": 900}, "color_scheme": "dark"},
+        ),
+        (
+            "exercise-01",
+            "exercises/01-statistics.html",
+            {"viewport": {"width": 1280, "height": 900}},
+        ),
+        (
+            "solution-01",
+            "solutions/01-statistics.html",
+            {"viewport": {"width": 1280, "height": 900}},
         ),
         (
             "phone-notation",

@@ -6,8 +6,9 @@ notebook into ``exercises/NN-topic.ipynb``:
 
 - otter's ``grader.check("qN")`` cells become cells that hold the question's public tests and call
   :class:`hepml.course.feedback.Checker` (otter's own check cannot read tests from notebook
-  metadata on Colab, so an exercise notebook carries its public tests in plain sight and works
-  alone);
+  metadata on Colab, so an exercise notebook carries its public tests and works alone); their
+  source is collapsed on the book page, in JupyterLab and on Colab, so a student sees the
+  check's message rather than its code;
 - a checker cell follows the setup cell and a score summary ends the notebook;
 - outputs are cleared, cell ids and metadata are made deterministic, so regenerating an
   unchanged master rewrites nothing.
@@ -238,6 +239,7 @@ def _student_notebook(
             match = _CHECK_CELL.match(cell.source)
             if match:
                 cell.source = _check_cell_source(match["question"], exercise_set, sources)
+                _collapse_source(cell)
             cell.outputs = []
             cell.execution_count = None
         cells.append(cell)
@@ -260,6 +262,25 @@ def _student_notebook(
         "hepml": {"exercise": exercise_set.name},
     }
     return notebook
+
+
+def _collapse_source(cell: nbformat.NotebookNode) -> None:
+    """Show a check cell by its output: its test source collapsed wherever it is opened.
+
+    - the book page: the ``hide-input`` tag (myst-nb puts the source behind a "Show code cell
+      source" toggle);
+    - JupyterLab and Notebook 7: ``jupyter.source_hidden`` (the input is collapsed to a bar
+      the student clicks to expand);
+    - Colab: ``cellView: "form"`` (the code is hidden behind "Show code").
+
+    The source stays in the cell: a student who wants to read the public tests can, and
+    running the cell runs them.
+    """
+    tags = cell.metadata.setdefault("tags", [])
+    if "hide-input" not in tags:
+        tags.append("hide-input")
+    cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
+    cell.metadata["cellView"] = "form"
 
 
 def _checker_cell_source(exercise_set: ExerciseSet) -> str:
