@@ -32,8 +32,8 @@ from hepml.course import paths
 ROOT = paths.repository_root()
 MASTER = ROOT / "solutions" / "01-statistics.ipynb"
 PACKAGE = ROOT / "lib" / "hepml"
-TIMEOUT = 5
-TOTAL = 4 * TIMEOUT + 30  # the default total limit for --timeout 5
+TIMEOUT = 8
+TOTAL = 4 * TIMEOUT + 30  # the default total limit for --timeout 8
 FULL = {"q1": 2.0, "q2": 2.0, "q3": 3.0, "q4": 3.0}
 ANSWER_CELL = {
     "q1": "mean_energy = energies.sum()",
@@ -191,7 +191,7 @@ def attacks(tmp_path_factory):
         "reads": _notebook({"q1": READS_THE_MASTER, "q2": READS_THE_GRADER}),
         "harms": _notebook({"q1": _writes_outside(outside), "q2": _detached(outside)}),
         "bombs": _notebook({"q1": MEMORY_BOMB, "q3": THREAD_BOMB, "q4": DISK_BOMB}),
-        "sleeps": _notebook(extra_cells=[(3, "import time\ntime.sleep(4.5)")] * 12),
+        "sleeps": _notebook(extra_cells=[(3, "import time\ntime.sleep(7)")] * 12),
         "silent-worker": _notebook(extra_cells=[(3, SILENT_WORKER)]),
         "long-input": _notebook({"q1": HYPERLINK, "q2": "\n" * 40_000}),
     }
@@ -286,7 +286,7 @@ class TestTimeAndMemoryBombs:
         result = attacks["results"][name]
         assert result["seconds"] < TOTAL + 10, result["seconds"]
         assert result["score"] == 0
-        assert "total time limit of 50 s" in _message(result, "q4")
+        assert f"total time limit of {TOTAL} s" in _message(result, "q4")
 
     def test_blank_lines_are_graded_in_linear_time(self, attacks):
         result = attacks["results"]["long-input"]
@@ -346,7 +346,7 @@ def killers(tmp_path_factory):
         file.write(json.dumps(dict(master)))
     _write(folder, b"01-statistics-\xff.ipynb", _notebook())
     _write(folder, "01-statistics-kills-grader.ipynb", _notebook({"q1": KILLS_THE_GRADER}))
-    _write(folder, "01-statistics-malformed-reply.ipynb", _notebook({"q1": MALFORMED_REPLY}))
+    _write(folder, "01-statistics-malformed-reply.ipynb", _notebook({"q4": MALFORMED_REPLY}))
     (folder / "01-statistics-deep.ipynb").write_text("[" * 200_000 + "]" * 200_000)
     (folder / "01-statistics-zero.ipynb").symlink_to("/dev/zero")
     os.mkfifo(folder / "01-statistics-fifo.ipynb")
@@ -385,8 +385,8 @@ class TestBatchKillers:
 
     def test_a_malformed_reply_costs_only_its_cell(self, killers):
         result = killers["results"]["malformed-reply"]
-        assert _scores(result) == {**FULL, "q1": 0.0}
-        assert "malformed reply" in _message(result, "q1")
+        assert _scores(result) == {**FULL, "q4": 0.0}
+        assert "malformed reply" in _message(result, "q4")
 
     def test_the_grader_cannot_be_signalled(self, killers):
         assert _scores(killers["results"]["kills-grader"]) == FULL

@@ -268,10 +268,10 @@ def _grade_question(question, tests, environment, session) -> QuestionResult:
     if result.passed:
         return result
     # an answer that is not defined usually means its cell failed: say which cells did
-    notes = [
-        f"code cell {index + 1}: {message}"
-        for index, message in sorted(session.cell_errors.items())
-    ]
+    errors = sorted(session.cell_errors.items())
+    # a NameError is usually the consequence of an earlier failure: name the causes first
+    errors.sort(key=lambda item: item[1].startswith("NameError"))
+    notes = [f"code cell {index + 1}: {message}" for index, message in errors]
     message = result.message
     if notes and "is not defined" in message:
         message += " [errors in the notebook: " + "; ".join(notes[:3]) + "]"
