@@ -152,13 +152,14 @@ def grade_submission(
                     QuestionResult(question, 0.0, exercise_set.points[question], False, error)
                 )
                 continue
-            questions.append(_grade_question(question, tests, environment, session))
+            declared = exercise_set.mistakes.get(question, ())
+            questions.append(_grade_question(question, tests, environment, session, declared))
         session.close()
     score = round(sum(question.score for question in questions), 6)
     return SubmissionResult(str(path), score, max_score, questions, error)
 
 
-def _grade_question(question, tests, environment, session) -> QuestionResult:
+def _grade_question(question, tests, environment, session, mistakes=()) -> QuestionResult:
     for test in tests:
         for variable in test.variables:
             try:
@@ -168,7 +169,7 @@ def _grade_question(question, tests, environment, session) -> QuestionResult:
             except (TimeoutError, WorkerDied):
                 session.close()
                 environment[variable] = None
-    result = run_question(question, tests, _Unwrapped(environment))
+    result = run_question(question, tests, _Unwrapped(environment), mistakes=mistakes)
     if result.passed:
         return result
     # an answer that is not defined usually means its cell failed: say which cells did
