@@ -252,13 +252,15 @@ def signatures(master_path: str | Path, exercise: str) -> dict[str, list[Mistake
     Raises
     ------
     ValueError
-        If a mistake gives a variable no test of its question reads, or if the master's own
-        answer would match a mistake (the right answer would then be reported as wrong).
+        If a mistake gives a variable no test of its question reads, if the master's own
+        answer would match a mistake (the right answer would then be reported as wrong), or if
+        two mistakes of a question give the same values or the same docstring.
     """
     master = nbformat.read(Path(master_path), as_version=4)
     namespace = master_namespace(master)
     variables = answer_variables(master)
     result: dict[str, list[MistakeSignature]] = {}
+    seen: dict[str, list[tuple[str, dict[str, object]]]] = {}
     for question, functions in declared_mistakes(master, namespace).items():
         salt = f"{exercise}/{question}"
         for function in functions:
@@ -269,6 +271,13 @@ def signatures(master_path: str | Path, exercise: str) -> dict[str, list[Mistake
                     f"{function.__name__} returns {unknown}, which no test of {question} reads"
                 )
             signature = MistakeSignature.from_value(description(function), values, salt)
+            for other, other_values in seen.get(question, []):
+                if signature.matches({**namespace, **other_values}):
+                    raise ValueError(
+                        f"{function.__name__} and {other} of {question} give the same values: "
+                        "a student's answer could not tell them apart"
+                    )
+            seen.setdefault(question, []).append((function.__name__, values))
             if any(s.description == signature.description for s in result.get(question, [])):
                 raise ValueError(
                     f"two mistakes of {question} have the docstring {signature.description!r}: "
