@@ -20,7 +20,7 @@ ROOT = paths.repository_root()
 
 MASTER = ROOT / "solutions" / "01-statistics.ipynb"
 TIMEOUT = 5
-FULL = {"q1": 2.0, "q2": 2.0, "q3": 3.0, "q4": 3.0}
+FULL = {"q1": 2.0, "q2": 2.0, "q3": 3.0, "q4": 3.0, "q5": 2.0}
 
 # The solution cell of each question, found by a line only it contains.
 ANSWER_CELL = {
@@ -28,6 +28,7 @@ ANSWER_CELL = {
     "q2": "purity = efficiency * b_fraction",
     "q3": "eta_density = 0.5 / np.cosh",
     "q4": "bias_estimate = per_experiment.mean()",
+    "q5": "bias_ratio = 50 / 5",
 }
 
 
@@ -88,6 +89,12 @@ def graded(tmp_path_factory):
     )
     _submission(folder, "reads-master", "q2", f"open({str(MASTER)!r}).read()")
     _submission(folder, "early-exit", "q1", "import os\nos._exit(0)")
+    _submission(
+        folder,
+        "divides-by-m",
+        "q1",
+        replace="mean_energy = energies.mean()\nvariance_energy = energies.var()",
+    )
     (folder / "01-statistics-garbage.ipynb").write_text("{this is not json")
     gradebook = folder.parent / "gradebook.csv"
     start = time.perf_counter()
@@ -133,17 +140,22 @@ def _message(result, question):
 
 
 def test_the_whole_folder_grades_within_two_minutes(graded):
-    # the budget is 2 minutes for ten submissions; this folder holds 13
-    assert len(graded["results"]) == 13
-    assert graded["seconds"] < 120 * 13 / 10, f"grading took {graded['seconds']:.0f} s"
+    # the budget is 2 minutes for ten submissions; this folder holds 14
+    assert len(graded["results"]) == 14
+    assert graded["seconds"] < 120 * 14 / 10, f"grading took {graded['seconds']:.0f} s"
 
 
 def test_the_gradebook_has_a_row_per_submission_and_a_column_per_question(graded):
     rows = list(csv.DictReader(graded["gradebook"].open()))
-    assert len(rows) == 13
-    assert list(rows[0])[:7] == ["notebook", "score", "max_score", "q1", "q2", "q3", "q4"]
+    assert len(rows) == 14
+    assert list(rows[0])[:8] == [
+        "notebook",
+        "score",
+        "max_score",
+        *(f"q{n}" for n in range(1, 6)),
+    ]
     good = next(row for row in rows if row["notebook"].endswith("-good.ipynb"))
-    assert (good["score"], good["q3"]) == ("10", "3")
+    assert (good["score"], good["q3"]) == ("12", "3")
 
 
 def test_a_correct_submission_gets_full_marks(graded):
@@ -183,9 +195,18 @@ def test_forged_results_and_patched_helpers_do_not_raise_the_score(graded):
     assert "`mean_energy` is 1, expected 50.49" in _message(result, "q1")
 
 
+def test_a_declared_mistake_scores_zero_and_is_named(graded):
+    # the public test fails it through the hashed mistake, the hidden test on the value
+    result = graded["results"]["divides-by-m"]
+    assert _scores(result) == {**FULL, "q1": 0.0}
+    assert "`variance_energy` looks like a typical mistake: divides by m instead of m - 1" in (
+        _message(result, "q1")
+    )
+
+
 def test_an_unreadable_file_scores_zero_with_a_reason(graded):
     result = graded["results"]["garbage"]
-    assert result["score"] == 0 and result["max_score"] == 10
+    assert result["score"] == 0 and result["max_score"] == 12
     assert all("not a readable notebook" in q["message"] for q in result["questions"])
 
 

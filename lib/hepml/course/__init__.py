@@ -7,6 +7,8 @@
 - :mod:`~hepml.course.exercises`: generate student notebooks from the otter-grader masters;
 - :mod:`~hepml.course.checks` and :mod:`~hepml.course.feedback`: the exercise tests' helpers
   and the check cells students run;
+- :mod:`~hepml.course.mistakes`: the typical mistakes a master declares, stored in the exercise
+  as salted hashes of rounded wrong values;
 - :mod:`~hepml.course.grading` (with :mod:`~hepml.course.submissions`,
   :mod:`~hepml.course.grading_session`, :mod:`~hepml.course.grading_worker`,
   :mod:`~hepml.course.sandbox` and :mod:`~hepml.course.gradebook`): grade submissions, each in

@@ -22,18 +22,20 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from hepml.course import paths
+from hepml.course import mistakes, paths
 from hepml.course.feedback import TestSpec
 
 __all__ = ["ExerciseSet", "generate", "generate_all", "load_tests", "solution_lines"]
@@ -43,10 +45,11 @@ _CHECK_CELL = re.compile(r'^\s*grader\.check\(\s*"(?P<question>[^"]+)"\s*\)\s*$'
 
 @dataclass(frozen=True)
 class ExerciseSet:
-    """The tests of one exercise set, as the grader uses them."""
+    """The tests of one exercise set, as the grader uses them, and its declared mistakes."""
 
     name: str
     tests: dict[str, list[TestSpec]]
+    mistakes: dict[str, tuple[mistakes.MistakeSignature, ...]] = field(default_factory=dict)
 
     @property
     def points(self) -> dict[str, float]:
@@ -113,8 +116,9 @@ def generate(master: Path, *, root: Path | None = None) -> bool:
             shutil.rmtree(build)
         build.mkdir(parents=True)
         shutil.copy(archives[0], build / "autograder.zip")
-        (build / "master.sha256").write_text(_digest(master))
         student = nbformat.read(work / "out" / "student" / master.name, as_version=4)
+    (build / "mistakes.json").write_text(_mistake_signatures(master))
+    (build / "master.sha256").write_text(_digest(master))
     exercise_set = _read_archive(master.stem, build / "autograder.zip")
     notebook = _student_notebook(
         student, exercise_set, _test_sources(nbformat.read(master, as_version=4))
@@ -205,7 +209,36 @@ def _read_archive(name: str, archive: Path) -> ExerciseSet:
                 TestSpec(case.body.test_func, float(case.points), bool(case.hidden))
                 for case in test_file.test_cases
             ]
-    return ExerciseSet(name, tests)
+    signatures = archive.with_name("mistakes.json")
+    declared = mistakes.loads(signatures.read_text()) if signatures.is_file() else {}
+    return ExerciseSet(name, tests, declared)
+
+
+def _mistake_signatures(master: Path) -> str:
+    """Execute the master in a fresh Python and hash its declared mistakes (JSON).
+
+    A separate process, because the master's setup call seeds and styles the process it runs in.
+    """
+    code = (
+        "import sys\n"
+        "from hepml.course import mistakes\n"
+        "print(mistakes.dumps(mistakes.signatures(sys.argv[1], sys.argv[2])))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(master), master.stem],
+        cwd=master.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "MPLBACKEND": "Agg", "TQDM_DISABLE": "1"},
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"the declared mistakes of {master.name} could not be evaluated:\n"
+            f"{result.stderr[-3000:]}"
+        )
+    json.loads(result.stdout)
+    return result.stdout
 
 
 def _test_sources(master: nbformat.NotebookNode) -> dict[str, str]:
@@ -235,6 +268,8 @@ def _student_notebook(
     cells = []
     code_cells_seen = 0
     for cell in student.cells:
+        if mistakes.TAG in cell.metadata.get("tags", []):
+            continue  # declared mistakes stay in the master: the exercise holds their hashes
         if cell.cell_type == "code":
             match = _CHECK_CELL.match(cell.source)
             if match:
@@ -314,6 +349,29 @@ def _check_cell_source(question: str, exercise_set: ExerciseSet, sources: dict[s
         *(f"        {name}," for name in names),
         "    ],",
         f"    points=[{points}],",
+        *_mistakes_argument(exercise_set.mistakes.get(question, ())),
         ")",
     ]
     return "\n".join(lines)
+
+
+def _mistakes_argument(signatures: tuple[mistakes.MistakeSignature, ...]) -> list[str]:
+    """The ``mistakes=`` argument of a check cell: descriptions and hashes, never values."""
+    if not signatures:
+        return []
+    lines = ["    # typical mistakes, stored as hashes of rounded wrong values", "    mistakes={"]
+    for signature in signatures:
+        lines.append(f"        {json.dumps(signature.description)}: [")
+        lines += [
+            f'            "{variable}:{digests}",'
+            for variable, digests in signature.digests.items()
+        ]
+        lines.append("        ],")
+    lines.append("    },")
+    long = [line for line in lines if len(line) > 75]
+    if long:
+        raise ValueError(
+            f"check-cell lines longer than 75 characters (shorten the mistake's docstring or "
+            f"the variable's name): {long}"
+        )
+    return lines

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 from hepml.course.checks import describe_exception
+from hepml.course.mistakes import MistakeSignature
 
 __all__ = ["Checker", "QuestionResult", "TestSpec", "run_question"]
 
@@ -55,6 +56,7 @@ def run_question(
     environment: Mapping[str, object],
     *,
     max_score: float | None = None,
+    mistakes: Sequence[MistakeSignature] = (),
 ) -> QuestionResult:
     """Run every test of question ``name`` against the notebook variables in ``environment``.
 
@@ -68,6 +70,10 @@ def run_question(
         Notebook variables by name; a missing name is passed to the test as ``None``.
     max_score
         Points of the question; defaults to the sum of the tests' points.
+    mistakes
+        The question's declared typical mistakes (:mod:`hepml.course.mistakes`). A public test
+        that reads a variable of a mistake the answer looks like fails with that mistake's
+        message, whatever the test itself would say.
 
     Returns
     -------
@@ -76,6 +82,20 @@ def run_question(
     """
     score, failures = 0.0, []
     for test in tests:
+        looks_like = None
+        if not test.hidden:
+            looks_like = next(
+                (
+                    mistake
+                    for mistake in mistakes
+                    if set(mistake.variables) & set(test.variables)
+                    and mistake.matches(environment)
+                ),
+                None,
+            )
+        if looks_like is not None:
+            failures.append(looks_like.message())
+            continue
         try:
             test.function(**{variable: environment.get(variable) for variable in test.variables})
         except AssertionError as error:
@@ -126,6 +146,7 @@ class Checker:
         environment: Mapping[str, object],
         tests: Sequence[Callable[..., object]],
         points: Sequence[float],
+        mistakes: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         """Run the public tests of ``question`` and print pass/fail, points and what is wrong.
 
@@ -139,6 +160,9 @@ class Checker:
             The question's public test functions.
         points
             Points of each test.
+        mistakes
+            The question's typical mistakes, as the generator writes them: description ->
+            ``"variable:hash,hash,hash"`` strings (see :mod:`hepml.course.mistakes`).
         """
         if question not in self.points:
             raise ValueError(f"question must be one of {sorted(self.points)}, got {question!r}")
@@ -147,7 +171,12 @@ class Checker:
                 f"tests and points must have the same length, got {len(tests)} and {len(points)}"
             )
         specs = [TestSpec(test, float(value)) for test, value in zip(tests, points)]
-        result = run_question(question, specs, environment)
+        salt = f"{self.exercise}/{question}"
+        signatures = [
+            MistakeSignature(description, dict(entry.split(":", 1) for entry in entries), salt)
+            for description, entries in (mistakes or {}).items()
+        ]
+        result = run_question(question, specs, environment, mistakes=signatures)
         self._results[question] = result
         hidden = self.points[question] - result.max_score
         later = f"; hidden tests decide the other {hidden:g} when graded" if hidden > 0 else ""

@@ -235,8 +235,11 @@ def grade_submission(
             error = f"the notebook could not be executed: {failure}"
         for question, tests in exercise_set.tests.items():
             if not error:
+                declared = exercise_set.mistakes.get(question, ())
                 try:
-                    questions.append(_grade_question(question, tests, environment, session))
+                    questions.append(
+                        _grade_question(question, tests, environment, session, declared)
+                    )
                     continue
                 except OutOfTime as failure:
                     error = str(failure)
@@ -250,7 +253,7 @@ def grade_submission(
     )
 
 
-def _grade_question(question, tests, environment, session) -> QuestionResult:
+def _grade_question(question, tests, environment, session, mistakes=()) -> QuestionResult:
     for test in tests:
         for variable in test.variables:
             try:
@@ -262,7 +265,7 @@ def _grade_question(question, tests, environment, session) -> QuestionResult:
             except (TimeoutError, WorkerDied):
                 session.close()
                 environment[variable] = None
-    result = run_question(question, tests, _Unwrapped(environment))
+    result = run_question(question, tests, _Unwrapped(environment), mistakes=mistakes)
     if time.monotonic() >= session.deadline:
         raise OutOfTime(session.out_of_time)
     if result.passed:

@@ -1,0 +1,377 @@
+"""Typical mistakes: declared in the master, recognised in the student's notebook by hashes.
+
+A master declares each question's typical wrong answers as code, in one cell tagged
+``hepml-mistakes`` after the question's tests (CONTRIBUTING.md, "Exercise masters")::
+
+    def mistake_q1_divides_by_m(energies):
+        \"\"\"divides by m instead of m - 1\"\"\"
+        return {"variance_energy": energies.var()}
+
+At generation time (:mod:`hepml.course.exercises`) the master's code is executed, every mistake
+function is called with the notebook variables its parameters name, and the wrong values it
+returns are stored in the exercise only as **salted hashes of rounded numbers** (nbgrader's
+autotest idea). The check cell then tells a student whose value hashes like a declared mistake
+what that mistake is (the docstring), without the answer or the wrong value appearing anywhere
+in the notebook.
+
+Rounding that cannot flip: a number ``x`` is put on a logarithmic grid of relative step
+``RTOL``, ``bin(x) = floor(log|x| / log(1 + RTOL))`` (with its sign; ``|x| <= ZERO`` is its own
+bin). A signature stores the hashes of the mistake value's bin *and of its two neighbours*, so a
+student's value within one step of the mistake (relative difference below ``RTOL``) always
+matches, whichever side of a bin edge either falls, and a value more than two steps away never
+does. An array is reduced to its shape and one weighted mean with fixed pseudo-random positive
+weights (drawn from the salt), then hashed the same way.
+
+The salt is the exercise and question name, so equal values in different questions hash
+differently. The hashes hide values from reading, not from a determined search: anyone who
+hashes candidate values over a range can find a mistake's value (and learns only a wrong
+answer). The right answer is never hashed.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import hashlib
+import inspect
+import io
+import json
+import math
+import numbers
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+__all__ = [
+    "RTOL",
+    "ZERO",
+    "MistakeSignature",
+    "answer_variables",
+    "declared_mistakes",
+    "master_namespace",
+    "signatures",
+]
+
+#: Relative step of the rounding grid: values closer than this to a mistake always match.
+RTOL = 1e-4
+#: Numbers of at most this magnitude all fall in the bin of zero.
+ZERO = 1e-12
+#: Tag of the master cell that declares a question's typical mistakes.
+TAG = "hepml-mistakes"
+_DIGEST_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class MistakeSignature:
+    """One declared mistake of a question, as the exercise notebook stores it.
+
+    Parameters
+    ----------
+    description
+        What the mistake is (the mistake function's docstring); the failure message shows it.
+    digests
+        For each answer variable the mistake gives a wrong value to, the comma-separated hashes
+        of the value's bin and its two neighbours.
+    salt
+        ``"exercise/question"``, e.g. ``"01-statistics/q1"``.
+    """
+
+    description: str
+    digests: Mapping[str, str]
+    salt: str
+
+    @property
+    def variables(self) -> list[str]:
+        """The answer variables the mistake gets wrong."""
+        return list(self.digests)
+
+    def matches(self, environment: Mapping[str, object]) -> bool:
+        """Whether every variable of the mistake in ``environment`` hashes like the mistake."""
+        for variable, stored in self.digests.items():
+            try:
+                key = _key(environment.get(variable), self.salt, variable)
+            except Exception:  # noqa: BLE001 - an unreadable answer is no known mistake
+                return False
+            if key is None or _hash(self.salt, variable, key) not in stored.split(","):
+                return False
+        return True
+
+    def message(self) -> str:
+        """The failure message of a student whose answer looks like this mistake."""
+        names = " and ".join(f"`{variable}`" for variable in self.variables)
+        verb = "look" if len(self.variables) > 1 else "looks"
+        return f"{names} {verb} like a typical mistake: {self.description}"
+
+    @classmethod
+    def from_value(
+        cls, description: str, values: Mapping[str, object], salt: str
+    ) -> MistakeSignature:
+        """Hash the wrong ``values`` (variable -> value) of one mistake."""
+        digests = {}
+        for variable, value in values.items():
+            keys = _neighbour_keys(value, salt, variable)
+            if keys is None:
+                raise TypeError(
+                    f"mistake {description!r} returns {type(value).__name__} for "
+                    f"{variable!r}: expected a real number, an array of them, a bool or a str"
+                )
+            digests[variable] = ",".join(_hash(salt, variable, key) for key in keys)
+        return cls(description, digests, salt)
+
+
+def match(
+    signatures: Iterable[MistakeSignature], environment: Mapping[str, object]
+) -> MistakeSignature | None:
+    """Return the first signature that ``environment`` matches, or ``None``."""
+    for signature in signatures:
+        if signature.matches(environment):
+            return signature
+    return None
+
+
+# --- reading a master -------------------------------------------------------------------------
+
+
+def question_cells(master: nbformat.NotebookNode) -> list[tuple[str | None, str, dict]]:
+    """Label every cell of a master with its question and its role.
+
+    Returns a list of ``(question, role, cell)``; ``question`` is ``None`` outside questions and
+    ``role`` is one of ``"marker"``, ``"tests"``, ``"mistakes"``, ``"code"``, ``"text"``.
+    """
+    labelled = []
+    question, in_tests = None, False
+    for cell in master.cells:
+        source = cell.source.strip()
+        if cell.cell_type == "raw":
+            if source.startswith("# BEGIN QUESTION"):
+                found = re.search(r"^name:\s*(\S+)", source, re.MULTILINE)
+                question = found.group(1) if found else None
+            elif source.startswith("# END QUESTION"):
+                question = None
+            elif source.startswith("# BEGIN TESTS"):
+                in_tests = True
+            elif source.startswith("# END TESTS"):
+                in_tests = False
+            labelled.append((question, "marker", cell))
+        elif cell.cell_type != "code":
+            labelled.append((question, "text", cell))
+        elif TAG in cell.metadata.get("tags", []):
+            labelled.append((question, "mistakes", cell))
+        else:
+            labelled.append((question, "tests" if in_tests else "code", cell))
+    return labelled
+
+
+def master_namespace(master: nbformat.NotebookNode) -> dict[str, object]:
+    """Execute the master's code (no tests, no mistakes) and return its variables.
+
+    The code runs in this process with its prints swallowed and matplotlib's non-interactive
+    backend; matplotlib's settings are restored and figures closed afterwards (the master's
+    setup call still seeds this process's random generators).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    namespace: dict[str, object] = {"__name__": "__main__"}
+    with matplotlib.rc_context(), contextlib.redirect_stdout(io.StringIO()):
+        for _question, role, cell in question_cells(master):
+            if role == "code":
+                exec(compile(cell.source, "<master>", "exec"), namespace)  # noqa: S102
+    plt.close("all")
+    return namespace
+
+
+def declared_mistakes(
+    master: nbformat.NotebookNode, namespace: Mapping[str, object]
+) -> dict[str, list[Callable[..., Mapping[str, object]]]]:
+    """The mistake functions of every question, defined over a copy of ``namespace``."""
+    mistakes: dict[str, list[Callable[..., Mapping[str, object]]]] = {}
+    for question, role, cell in question_cells(master):
+        if role != "mistakes":
+            continue
+        if question is None:
+            raise ValueError(f"a cell tagged {TAG!r} is outside every question")
+        scope = dict(namespace)
+        tree = ast.parse(cell.source)
+        exec(compile(tree, "<mistakes>", "exec"), scope)  # noqa: S102
+        names = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+        functions = []
+        for name in names:
+            if not name.startswith(f"mistake_{question}_"):
+                raise ValueError(
+                    f"mistake {name!r} of {question} must be named mistake_{question}_..."
+                )
+            function = scope[name]
+            if not (function.__doc__ or "").strip():
+                raise ValueError(f"mistake {name!r} needs a docstring: the message it triggers")
+            functions.append(function)
+        mistakes.setdefault(question, []).extend(functions)
+    return mistakes
+
+
+def answer_variables(master: nbformat.NotebookNode) -> dict[str, list[str]]:
+    """The variables each question's tests read (the parameters of its test functions)."""
+    variables: dict[str, list[str]] = {}
+    for question, role, cell in question_cells(master):
+        if role != "tests":
+            continue
+        for node in ast.parse(cell.source).body:
+            if isinstance(node, ast.FunctionDef):
+                for argument in node.args.args:
+                    names = variables.setdefault(question, [])
+                    if argument.arg not in names:
+                        names.append(argument.arg)
+    return variables
+
+
+def call_mistake(
+    function: Callable[..., Mapping[str, object]], namespace: Mapping[str, object]
+) -> dict[str, object]:
+    """Call a mistake function with the notebook variables its parameters name."""
+    arguments = {name: namespace.get(name) for name in inspect.signature(function).parameters}
+    values = function(**arguments)
+    if not isinstance(values, Mapping) or not values:
+        raise TypeError(f"{function.__name__} must return a non-empty dict of wrong answers")
+    return dict(values)
+
+
+def description(function: Callable[..., object]) -> str:
+    """A mistake function's docstring on one line."""
+    return " ".join((function.__doc__ or "").split())
+
+
+def signatures(master_path: str | Path, exercise: str) -> dict[str, list[MistakeSignature]]:
+    """Execute a master and hash the declared mistakes of every question.
+
+    Raises
+    ------
+    ValueError
+        If a mistake gives a variable no test of its question reads, if the master's own
+        answer would match a mistake (the right answer would then be reported as wrong), or if
+        two mistakes of a question give the same values or the same docstring.
+    """
+    master = nbformat.read(Path(master_path), as_version=4)
+    namespace = master_namespace(master)
+    variables = answer_variables(master)
+    result: dict[str, list[MistakeSignature]] = {}
+    seen: dict[str, list[tuple[str, dict[str, object]]]] = {}
+    for question, functions in declared_mistakes(master, namespace).items():
+        salt = f"{exercise}/{question}"
+        for function in functions:
+            values = call_mistake(function, namespace)
+            unknown = sorted(set(values) - set(variables.get(question, [])))
+            if unknown:
+                raise ValueError(
+                    f"{function.__name__} returns {unknown}, which no test of {question} reads"
+                )
+            signature = MistakeSignature.from_value(description(function), values, salt)
+            for other, other_values in seen.get(question, []):
+                if signature.matches({**namespace, **other_values}):
+                    raise ValueError(
+                        f"{function.__name__} and {other} of {question} give the same values: "
+                        "a student's answer could not tell them apart"
+                    )
+            seen.setdefault(question, []).append((function.__name__, values))
+            if any(s.description == signature.description for s in result.get(question, [])):
+                raise ValueError(
+                    f"two mistakes of {question} have the docstring {signature.description!r}: "
+                    "each needs its own message"
+                )
+            if signature.matches(namespace):
+                raise ValueError(
+                    f"{function.__name__} returns the master's own answer for "
+                    f"{signature.variables}: it cannot be told from the right answer"
+                )
+            result.setdefault(question, []).append(signature)
+    return result
+
+
+def dumps(signatures_by_question: Mapping[str, list[MistakeSignature]]) -> str:
+    """Serialise signatures as JSON (for the autograder's build folder)."""
+    return json.dumps(
+        {
+            question: [
+                {"description": s.description, "digests": dict(s.digests), "salt": s.salt}
+                for s in signatures
+            ]
+            for question, signatures in signatures_by_question.items()
+        },
+        indent=1,
+        sort_keys=True,
+    )
+
+
+def loads(text: str) -> dict[str, tuple[MistakeSignature, ...]]:
+    """Read signatures written by :func:`dumps`."""
+    return {
+        question: tuple(
+            MistakeSignature(s["description"], dict(s["digests"]), s["salt"]) for s in entries
+        )
+        for question, entries in json.loads(text).items()
+    }
+
+
+# --- hashing ----------------------------------------------------------------------------------
+
+
+def _hash(salt: str, variable: str, key: str) -> str:
+    text = f"{salt}|{variable}|{key}".encode()
+    return hashlib.sha256(text).hexdigest()[:_DIGEST_LENGTH]
+
+
+def _bin(number: float) -> tuple[str, int] | None:
+    if math.isnan(number) or math.isinf(number):
+        return None
+    if abs(number) <= ZERO:
+        return ("0", 0)
+    return ("+" if number > 0 else "-", math.floor(math.log(abs(number)) / math.log1p(RTOL)))
+
+
+def _reduce(value: object, salt: str, variable: str) -> tuple[str, float] | str | None:
+    """A value as (prefix, number) to put on the grid, or as an exact key, or None."""
+    if value is None or value is Ellipsis:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return f"bool:{bool(value)}"
+    if isinstance(value, str):
+        return "str:" + " ".join(value.lower().split())
+    if isinstance(value, numbers.Real):
+        return ("real", float(value))
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if array.ndim == 0:
+        return ("real", float(array))
+    seed = int(hashlib.sha256(f"{salt}|{variable}".encode()).hexdigest()[:8], 16)
+    weights = np.random.default_rng(seed).uniform(1.0, 2.0, array.size)
+    return (f"array{array.shape}", float(np.dot(weights, array.ravel()) / array.size))
+
+
+def _key(value: object, salt: str, variable: str) -> str | None:
+    reduced = _reduce(value, salt, variable)
+    if reduced is None or isinstance(reduced, str):
+        return reduced
+    prefix, number = reduced
+    grid = _bin(number)
+    return None if grid is None else f"{prefix}:{grid[0]}{grid[1]}"
+
+
+def _neighbour_keys(value: object, salt: str, variable: str) -> list[str] | None:
+    reduced = _reduce(value, salt, variable)
+    if reduced is None or isinstance(reduced, str):
+        return None if reduced is None else [reduced]
+    prefix, number = reduced
+    grid = _bin(number)
+    if grid is None:
+        return None
+    sign, index = grid
+    if sign == "0":
+        return [f"{prefix}:00"]
+    return [f"{prefix}:{sign}{index + step}" for step in (-1, 0, 1)]
