@@ -172,7 +172,11 @@ for _ in range(400):
     thread.start()
     threads.append(thread)
 """
-DISK_BOMB = "with open('big.bin', 'wb') as file:\n    file.write(bytes(100 * 2**20))"
+DISK_BOMB = """
+with open("big.bin", "wb") as file:
+    for _ in range(100):
+        file.write(bytes(2**20))
+"""
 SILENT_WORKER = """
 import sys, time
 worker = sys.modules["__main__"]
