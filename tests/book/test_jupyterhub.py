@@ -21,7 +21,7 @@ from hepml.course import paths
 ROOT = paths.repository_root()
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 HUB = "https://jupyter.example.edu"
-NOTEBOOKS = ["lectures/01-statistics.ipynb", "solutions/01-statistics.ipynb"]
+NOTEBOOKS = ["lectures/01-statistics.ipynb", "exercises/01-statistics.ipynb"]
 
 
 def test_jupyterhub_url_is_the_documented_setting():

@@ -82,7 +82,7 @@ def test_the_zip_holds_what_gradescope_needs(bundle):
 
 def test_the_solution_gets_full_marks(graded):
     result = graded["solution"]
-    assert result["score"] == 10
+    assert result["score"] == 12
     assert all(t["score"] == t["max_score"] and t["output"] == "passed" for t in result["tests"])
 
 
@@ -94,13 +94,13 @@ def test_the_untouched_exercise_gets_zero_with_reasons(graded):
 
 def test_a_crashing_submission_gets_zero_and_still_a_results_file(graded):
     result = graded["crash"]
-    assert result["score"] == 0 and len(result["tests"]) == 8
+    assert result["score"] == 0 and len(result["tests"]) == 10  # public and hidden of 5 questions
     assert all(t["score"] == 0 and t["output"] for t in result["tests"])
 
 
 def test_public_tests_are_visible_and_hidden_ones_after_publication(graded):
     tests = graded["solution"]["tests"]
-    assert sum(t["max_score"] for t in tests) == 10
+    assert sum(t["max_score"] for t in tests) == 12
     visibility = {t["name"]: t["visibility"] for t in tests}
     assert visibility["q1 (public tests)"] == "visible"
     assert visibility["q1 (hidden tests)"] == "after_published"

@@ -34,7 +34,7 @@ MASTER = ROOT / "solutions" / "01-statistics.ipynb"
 PACKAGE = ROOT / "lib" / "hepml"
 TIMEOUT = 8
 TOTAL = 4 * TIMEOUT + 30  # the default total limit for --timeout 8
-FULL = {"q1": 2.0, "q2": 2.0, "q3": 3.0, "q4": 3.0}
+FULL = {"q1": 2.0, "q2": 2.0, "q3": 3.0, "q4": 3.0, "q5": 2.0}
 ANSWER_CELL = {
     "q1": "mean_energy = energies.sum()",
     "q2": "purity = efficiency * b_fraction",
@@ -319,7 +319,7 @@ class TestGradebook:
     def test_formulas_are_neutralised_and_long_messages_truncated(self, attacks):
         rows = _rows(attacks)
         formula = next(row for row in rows if "1+2" in row["notebook"])
-        assert formula["notebook"] == "'=1+2.ipynb" and formula["score"] == "10"
+        assert formula["notebook"] == "'=1+2.ipynb" and formula["score"] == "12"
         starts = tuple("=+-@\t\r")
         assert not [cell for row in rows for cell in row.values() if cell.startswith(starts)]
         hyperlink = next(row for row in rows if "long-input" in row["notebook"])
@@ -377,7 +377,7 @@ class TestBatchKillers:
     )
     def test_a_special_or_hostile_file_scores_zero_with_a_reason(self, killers, name, reason):
         result = killers["results"][name]
-        assert result["score"] == 0 and result["max_score"] == 10
+        assert result["score"] == 0 and result["max_score"] == 12
         assert all(reason in q["message"] for q in result["questions"])
 
     def test_metadata_of_the_wrong_type_is_ignored(self, killers):

@@ -29,6 +29,7 @@ def _run(code, tmp_path, limits=None, timeout=60):
     notebook = tmp_path / "submission.ipynb"
     notebook.write_text("{}")
     notebook.chmod(0o644)
+    limits = Limits() if limits is None else limits
     command = sandbox_command([sys.executable, "-I", "-c", code], notebook=notebook, limits=limits)
     return subprocess.run(
         command, capture_output=True, text=True, timeout=timeout, cwd="/", env={"PATH": "/usr/bin"}
