@@ -137,7 +137,10 @@ def sandbox_command(
             arguments += ["--symlink", os.readlink(Path("/", link)), f"/{link}"]
         elif Path("/", link).is_dir():
             arguments += ["--ro-bind", f"/{link}", f"/{link}"]
-    created = {Path("/"), Path("/usr")}
+    # The private /tmp comes before the read-only binds: a checkout or venv under /tmp (as in
+    # a CI clone) is then bound on top of it instead of being hidden by it.
+    arguments += ["--perms", "1777", "--size", str(limits.scratch_bytes), "--tmpfs", "/tmp"]
+    created = {Path("/"), Path("/usr"), Path("/tmp")}
     for path in sorted(set(paths)):
         if path == Path("/usr") or Path("/usr") in path.parents:
             continue
@@ -149,7 +152,6 @@ def sandbox_command(
         created.add(path)
     arguments += ["--proc", "/proc", "--dev", "/dev"]
     size = str(limits.scratch_bytes)
-    arguments += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
     arguments += ["--perms", "0777", "--size", size, "--tmpfs", str(SCRATCH)]
     if notebook is not None:
         arguments += ["--ro-bind", str(notebook), str(SCRATCH / "submission.ipynb")]
