@@ -39,7 +39,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
+# One server per test: a second notebook opened in the same JupyterLab after the first one ran
+# never started its cells (seen in the full suite), while each test alone passes.
+@pytest.fixture()
 def lab(tmp_path_factory):
     """A JupyterLab server on 127.0.0.1 over a scratch folder; yield its base URL and token."""
     folder = tmp_path_factory.mktemp("lab")
