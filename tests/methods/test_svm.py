@@ -18,9 +18,8 @@ def _sample(name):
     return data.X, data.y
 
 
-@pytest.mark.parametrize(
-    ("name", "C"), [("separated", 1.0), ("overlapping", 1.0), ("overlapping", 0.1)]
-)
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+@pytest.mark.parametrize("C", [0.1, 1.0])
 def test_decision_function_and_support_vectors_equal_svc(name, C):
     X, y = _sample(name)
     start = time.perf_counter()

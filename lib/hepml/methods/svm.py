@@ -85,7 +85,7 @@ def fit_linear_svm(
     C: float = 1.0,
     *,
     max_steps: int = 100_000,
-    tolerance: float = 1e-6,
+    tolerance: float = 3e-7,
     support_tolerance: float = 1e-3,
 ) -> LinearSVMResult:
     """Soft-margin linear SVM by subgradient descent on the primal (see the module docstring).
@@ -93,8 +93,11 @@ def fit_linear_svm(
     Starting from ``w = C (mean of signal x - mean of background x)``, each step sets ``b`` to
     its best value for the current ``w``, marks the points with margin ``t (x . w + b) < 1``,
     and moves ``w`` by ``1 / (k + 1)`` times the subgradient ``w - C sum_{marked} t_i x_i``.
-    It stops when the duality gap is below ``tolerance`` times the objective. On a few hundred
-    standardised points with ``C <= 1`` this takes a few thousand steps, well under a second.
+    It stops when the duality gap is below ``tolerance`` times the objective, checked at the
+    end of each window (after 2, 6, 14, 30, ... steps). On a few hundred standardised points
+    with ``C <= 1`` the default takes 10^3 to 3 x 10^4 steps (a fraction of a second) and
+    gives a decision function within 1e-3 of ``SVC``'s. The gap shrinks about as ``1 / k``:
+    large C and few support vectors need more steps.
 
     Parameters
     ----------
@@ -108,7 +111,8 @@ def fit_linear_svm(
     max_steps
         Largest number of steps, >= 1.
     tolerance
-        Stop when ``(J(w, b) - dual objective) / J(w, b)`` is below this, > 0.
+        Stop when the relative duality gap ``(J(w, b) - dual objective) / J(w, b)`` is below
+        this, > 0.
     support_tolerance
         A training point with margin ``<= 1 + support_tolerance`` is a support vector, >= 0.
 
@@ -138,7 +142,7 @@ def _fit_linear_svm(
     weights = C * (X[t > 0].mean(axis=0) - X[t < 0].mean(axis=0))
     n_signal = int(np.sum(t > 0))
     losses = []
-    violated_sum = np.zeros(len(t))
+    marks_sum = np.zeros(len(t))
     window, window_length = 0, 1
     gap = np.inf
     converged = False
@@ -149,19 +153,19 @@ def _fit_linear_svm(
         margins = t * (scores + bias)
         objective = 0.5 * weights @ weights + C * margin_loss(margins, "hinge").sum()
         losses.append(objective)
-        violated = C * (margins < 1)
-        violated_sum += violated
+        marks = C * (margins < 1)  # this step's alpha
+        marks_sum += marks
         window += 1
         if window == window_length:
-            gap = objective - _dual_objective(X, t, violated_sum / window)
+            gap = objective - _dual_objective(X, t, marks_sum / window)
             if gap <= tolerance * objective:
                 converged = True
                 break
-            violated_sum[:] = 0.0
+            marks_sum[:] = 0.0
             window, window_length = 0, 2 * window_length
         if step == max_steps:
             break
-        weights = weights - (weights - X.T @ (violated * t)) / (step + 2)
+        weights = weights - (weights - X.T @ (marks * t)) / (step + 2)
     support = np.flatnonzero(margins <= 1 + support_tolerance)
     return LinearSVMResult(
         weights, float(bias), np.array(losses), step, converged, support, float(gap)
