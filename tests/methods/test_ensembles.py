@@ -11,7 +11,8 @@ from hepml.methods import ensembles
 
 # AdaBoostClassifier lost its algorithm= argument in 1.8 (SAMME only); before 1.6 the
 # default was SAMME.R.
-SAMME = {"algorithm": "SAMME"} if sklearn.__version__ < "1.6" else {}
+SKLEARN_VERSION = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
+SAMME = {"algorithm": "SAMME"} if SKLEARN_VERSION < (1, 6) else {}
 
 
 def events(n, seed):

@@ -165,18 +165,8 @@ def fit_classification_tree(
     if criterion not in CLASSIFICATION_CRITERIA:
         raise ValueError(f"criterion must be one of {CLASSIFICATION_CRITERIA}, got {criterion!r}")
     classes, y_index = np.unique(y, return_inverse=True)
-    return _fit(
-        X,
-        y_index,
-        classes,
-        criterion,
-        max_depth,
-        min_samples_split,
-        min_samples_leaf,
-        max_features,
-        sample_weight,
-        seed,
-    )
+    limits = _Limits(max_depth, min_samples_split, min_samples_leaf, max_features)
+    return _fit(X, y_index, classes, criterion, limits, sample_weight, seed)
 
 
 def fit_regression_tree(
@@ -197,42 +187,41 @@ def fit_regression_tree(
     :func:`fit_classification_tree`, with real targets ``y``.
     """
     X, y = check_xy(X, y)
-    return _fit(
-        X,
-        y,
-        None,
-        "squared_error",
-        max_depth,
-        min_samples_split,
-        min_samples_leaf,
-        max_features,
-        sample_weight,
-        seed,
-    )
+    limits = _Limits(max_depth, min_samples_split, min_samples_leaf, max_features)
+    return _fit(X, y, None, "squared_error", limits, sample_weight, seed)
 
 
-def _fit(
-    X,
-    y,
-    classes,
-    criterion,
-    max_depth,
-    min_samples_split,
-    min_samples_leaf,
-    max_features,
-    sample_weight,
-    seed,
-) -> DecisionTree:
-    max_depth = np.iinfo(np.int32).max if max_depth is None else check_int(max_depth, "max_depth")
-    if max_depth < 1:
-        raise ValueError(f"max_depth must be >= 1 or None, got {max_depth}")
-    min_samples_split = check_int(min_samples_split, "min_samples_split", minimum=2)
-    min_samples_leaf = check_int(min_samples_leaf, "min_samples_leaf", minimum=1)
-    n_features = X.shape[1]
-    if max_features is not None:
-        max_features = check_int(max_features, "max_features", minimum=1)
-        if max_features > n_features:
-            raise ValueError(f"max_features must be <= {n_features}, got {max_features}")
+@dataclass(frozen=True)
+class _Limits:
+    """When to stop splitting, and how many features each split may look at."""
+
+    max_depth: int | None
+    min_samples_split: int
+    min_samples_leaf: int
+    max_features: int | None
+
+    def checked(self, n_features: int) -> _Limits:
+        max_depth = self.max_depth
+        if max_depth is None:
+            max_depth = np.iinfo(np.int32).max
+        max_depth = check_int(max_depth, "max_depth")
+        if max_depth < 1:
+            raise ValueError(f"max_depth must be >= 1 or None, got {max_depth}")
+        max_features = self.max_features
+        if max_features is not None:
+            max_features = check_int(max_features, "max_features", minimum=1)
+            if max_features > n_features:
+                raise ValueError(f"max_features must be <= {n_features}, got {max_features}")
+        return _Limits(
+            max_depth,
+            check_int(self.min_samples_split, "min_samples_split", minimum=2),
+            check_int(self.min_samples_leaf, "min_samples_leaf", minimum=1),
+            max_features,
+        )
+
+
+def _fit(X, y, classes, criterion, limits: _Limits, sample_weight, seed) -> DecisionTree:
+    limits = limits.checked(X.shape[1])
     if sample_weight is None:
         sample_weight = np.ones(len(y))
     else:
@@ -242,39 +231,17 @@ def _fit(
             raise ValueError("sample_weight must be >= 0 with at least one positive weight")
     keep = sample_weight > 0
     targets = np.eye(len(classes))[y] if classes is not None else y[:, None]
-    grower = _Grower(
-        _as_float32(X)[keep],
-        targets[keep],
-        sample_weight[keep],
-        criterion,
-        max_depth,
-        min_samples_split,
-        min_samples_leaf,
-        max_features,
-        as_generator(seed),
-    )
+    X32 = _as_float32(X)[keep]
+    grower = _Grower(X32, targets[keep], sample_weight[keep], criterion, limits, seed)
     return grower.grow(classes)
 
 
 class _Grower:
     """Grows one tree depth-first, left child first, numbering nodes as they are created."""
 
-    def __init__(
-        self,
-        X,
-        targets,
-        weights,
-        criterion,
-        max_depth,
-        min_samples_split,
-        min_samples_leaf,
-        max_features,
-        rng,
-    ) -> None:
+    def __init__(self, X, targets, weights, criterion, limits: _Limits, seed) -> None:
         self.X, self.targets, self.weights = X, targets, weights
-        self.criterion, self.max_depth = criterion, max_depth
-        self.min_samples_split, self.min_samples_leaf = min_samples_split, min_samples_leaf
-        self.max_features, self.rng = max_features, rng
+        self.criterion, self.limits, self.rng = criterion, limits, as_generator(seed)
         self.nodes: list[list] = []
 
     def grow(self, classes) -> DecisionTree:
@@ -292,9 +259,9 @@ class _Grower:
             )
             split = None
             if not (
-                depth >= self.max_depth
-                or len(samples) < self.min_samples_split
-                or len(samples) < 2 * self.min_samples_leaf
+                depth >= self.limits.max_depth
+                or len(samples) < self.limits.min_samples_split
+                or len(samples) < 2 * self.limits.min_samples_leaf
                 or impurity <= EPSILON
             ):
                 split = self._best_split(samples)
@@ -331,8 +298,10 @@ class _Grower:
     def _best_split(self, samples: np.ndarray) -> tuple[int, float, float, float] | None:
         n_features = self.X.shape[1]
         features = range(n_features)
-        if self.max_features is not None:
-            features = np.sort(self.rng.choice(n_features, self.max_features, replace=False))
+        if self.limits.max_features is not None:
+            features = np.sort(
+                self.rng.choice(n_features, self.limits.max_features, replace=False)
+            )
         best, best_proxy = None, -np.inf
         for feature in features:
             candidate = self._best_threshold(samples, feature)
@@ -352,7 +321,9 @@ class _Grower:
         n = len(values)
         position = np.arange(1, n)
         allowed = values[1:] > values[:-1] + FEATURE_THRESHOLD
-        allowed &= (position >= self.min_samples_leaf) & (n - position >= self.min_samples_leaf)
+        allowed &= (position >= self.limits.min_samples_leaf) & (
+            n - position >= self.limits.min_samples_leaf
+        )
         if not allowed.any():
             return None
         weight_left = np.cumsum(weights)[:-1]
