@@ -13,8 +13,11 @@ conventions of scikit-learn's splitter:
 
 The one allowed difference: when two *features* give exactly the same impurity decrease,
 scikit-learn takes the first one in a random order of the features (drawn from its
-``random_state``), this module the one with the smaller index. The predictions are the same;
-``feature`` of that node may differ.
+``random_state``), this module the one with the smaller index. Both splits are equally good
+on the training data, and when they send the same training events left (the usual case in a
+small node) the rest of the tree is the same too; but ``feature`` and ``threshold`` of that
+node differ, so a new event near the cut may land in another leaf. A copy of a feature makes
+every split a tie; in a fully grown tree ties are common (``tests/methods/test_trees.py``).
 
 The fitted :class:`DecisionTree` keeps its nodes in flat arrays named like scikit-learn's
 ``tree_`` (``children_left``, ``feature``, ``threshold``, ``value``, ...), with ``-1`` for the
