@@ -1,7 +1,5 @@
 """The linear SVM of hepml.methods.svm against sklearn.svm.SVC(kernel="linear")."""
 
-import time
-
 import numpy as np
 import pytest
 from sklearn.svm import SVC
@@ -22,11 +20,11 @@ def _sample(name):
 @pytest.mark.parametrize("C", [0.1, 1.0])
 def test_decision_function_and_support_vectors_equal_svc(name, C):
     X, y = _sample(name)
-    start = time.perf_counter()
     fit = svm.fit_linear_svm(X, y, C=C)
-    seconds = time.perf_counter() - start
     assert fit.converged
-    assert seconds < 2.0  # about 0.3 s when the machine is idle
+    # A step costs tens of microseconds on 300 points: well under a second. (Counted, not
+    # timed, so that a busy machine cannot fail the test.)
+    assert fit.n_steps < 20_000
     # SVC's default tol=1e-3 stops libsvm about 1e-3 from the optimum: a tight reference.
     reference = SVC(kernel="linear", C=C, tol=1e-10).fit(X, y)
     X_test = simulate.gaussian_classes(200, signal_mean=SAMPLES[name], seed=4).X

@@ -112,7 +112,8 @@ def gp_posterior(
         ``mean``, ``covariance`` and ``std`` of ``f(X_test)``. The band for a new noisy
         observation is wider: add ``noise**2`` to the variance.
     """
-    X_train, y_train, kernel, noise = _check_gp_data(X_train, y_train, kernel, noise)
+    X_train, y_train, noise = _check_gp_data(X_train, y_train, noise)
+    kernel = _check_kernel(kernel)
     X_test = check_array(X_test, "X_test", ndim=2, columns=X_train.shape[1], min_length=1)
     factor = _cholesky(_kernel_matrix(kernel, X_train, X_train, "X_train"), noise)
     cross = _kernel_matrix(kernel, X_train, X_test, "X_train and X_test")
@@ -136,7 +137,8 @@ def log_marginal_likelihood(
     noise
         Standard deviation of the observation noise, one number or one per point, >= 0.
     """
-    X, y, kernel, noise = _check_gp_data(X, y, kernel, noise)
+    X, y, noise = _check_gp_data(X, y, noise)
+    kernel = _check_kernel(kernel)
     factor = _cholesky(_kernel_matrix(kernel, X, X, "X"), noise)
     return _log_marginal_likelihood(factor, y)
 
@@ -192,7 +194,7 @@ def fit_gp_hyperparameters(
     amplitude, length_scale
         Starting values, > 0.
     """
-    X, y, _, noise = _check_gp_data(X, y, rbf_kernel, noise)
+    X, y, noise = _check_gp_data(X, y, noise)
     start = RBFCovariance(amplitude, length_scale)
     distances = _squared_distances(X, X)
     losses: list[float] = []
@@ -229,17 +231,20 @@ def fit_gp_hyperparameters(
 
 
 def _check_gp_data(
-    X: object, y: object, kernel: object, noise: object
-) -> tuple[np.ndarray, np.ndarray, Kernel, float | np.ndarray]:
+    X: object, y: object, noise: object
+) -> tuple[np.ndarray, np.ndarray, float | np.ndarray]:
     X, y = check_xy(X, y)
-    kernel = check_callable(kernel, "kernel", "a covariance function kernel(A, B)")
     if np.ndim(noise) == 0:
         noise = check_real(noise, "noise", minimum=0.0)
     else:
         noise = check_array(noise, "noise", ndim=1)
         if len(noise) != len(y) or np.any(noise < 0):
             raise ValueError(f"noise must hold one standard deviation >= 0 per point ({len(y)})")
-    return X, y, kernel, noise
+    return X, y, noise
+
+
+def _check_kernel(kernel: object) -> Kernel:
+    return check_callable(kernel, "kernel", "a covariance function kernel(A, B)")
 
 
 def _kernel_matrix(kernel: Kernel, A: np.ndarray, B: np.ndarray, what: str) -> np.ndarray:
