@@ -15,7 +15,12 @@ against its library twin (scikit-learn, SciPy or torch) in ``tests/methods/``:
 - :mod:`~hepml.methods.naive_bayes`: Gaussian naive Bayes (chapter 6);
 - :mod:`~hepml.methods.kernels`: RBF and polynomial kernels, Gram matrices (chapter 6);
 - :mod:`~hepml.methods.svm`: a linear SVM by subgradient descent on the primal (chapter 6);
-- :mod:`~hepml.methods.gaussian_process`: Gaussian-process regression (chapter 6).
+- :mod:`~hepml.methods.gaussian_process`: Gaussian-process regression (chapter 6);
+- :mod:`~hepml.methods.autodiff`: a scalar reverse-mode autodiff engine (chapter 8);
+- :mod:`~hepml.methods.array_autodiff`: the same engine on NumPy arrays (chapter 8);
+- :mod:`~hepml.methods.forward_mode`: forward mode with dual numbers (chapter 8);
+- :mod:`~hepml.methods.optimizers`: SGD, momentum, Nesterov, Adagrad, RMSprop, Adam, AMSGrad
+  (chapter 8).
 
 Import the module a chapter needs, ``from hepml.methods import linear``; torch is imported only
 by the modules that need it.
