@@ -16,6 +16,12 @@ ROOT = paths.repository_root()
 EXECUTED = paths.executed_notebooks(ROOT)
 LECTURES = paths.lectures(ROOT)
 
+# The notebooks' ruff line length: what a rendered code cell shows without scrolling, and an
+# output's <pre> shows two characters more (tests/book/test_site.py measures both).
+LINE_LENGTH = int(
+    re.search(r"line-length = (\d+)", (ROOT / "lectures" / "ruff.toml").read_text()).group(1)
+)
+
 REPOSITORY_URL = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
 TOC = (ROOT / "_toc.yml").read_text()
 
@@ -27,6 +33,18 @@ def _code_cells(path):
 
 def _text(value):
     return "".join(value) if isinstance(value, list) else value
+
+
+def _shown_text(output) -> str:
+    """The text an output shows on the page as a <pre>: printed text, or a plain-text result.
+
+    A figure or a widget also stores a text/plain fallback, but the page shows its image or its
+    view instead, so that text is not checked.
+    """
+    if output["output_type"] == "stream":
+        return _text(output["text"])
+    data = output.get("data", {})
+    return _text(data["text/plain"]) if set(data) == {"text/plain"} else ""
 
 
 def test_there_is_at_least_one_lecture():
@@ -72,6 +90,22 @@ class TestNotebook:
                 assert not re.search(r"0x[0-9a-f]{6,}|\d+(\.\d+)?\s?(s/it|it/s)\b", text), text[
                     :200
                 ]
+
+    def test_no_output_line_is_wider_than_a_code_line(self, path):
+        too_wide = []
+        for index, cell in enumerate(json.loads(path.read_text())["cells"]):
+            lines = [
+                line
+                for output in cell.get("outputs", [])
+                for line in _shown_text(output).splitlines()
+            ]
+            longest = max(lines, key=len, default="")
+            if len(longest) > LINE_LENGTH:
+                too_wide.append(f"cell {index}: {len(longest)} characters: {longest!r}")
+        assert not too_wide, (
+            f"{path.relative_to(ROOT)}: output lines longer than {LINE_LENGTH} characters "
+            "scroll sideways on the page; shorten or split the print:\n  " + "\n  ".join(too_wide)
+        )
 
     def test_stays_small_enough_for_the_web_page(self, path):
         assert path.stat().st_size < 2 * 2**20

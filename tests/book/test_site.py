@@ -680,23 +680,32 @@ def test_status_page_is_in_the_book():
     assert "file: book/status" in TOC
 
 
-def test_no_code_cell_needs_a_horizontal_scroll_bar(build, browser_session):
+def test_no_code_cell_or_output_needs_a_horizontal_scroll_bar(build, browser_session):
     # At 1280 pixels, the narrowest common laptop window, a code cell of the theme shows this
-    # many characters; the notebooks' ruff line length (lectures/ruff.toml) is set to it.
+    # many characters; the notebooks' ruff line length (lectures/ruff.toml) is set to it. A
+    # text output's <pre> shows 77; test_notebooks.py keeps stored output lines to the ruff
+    # length, and this test checks what the browser shows.
     base, browser = browser_session
     html = build["html"]
     tab = _Page(browser, viewport={"width": 1280, "height": 900})
     try:
         capacity = None
-        for notebook, page_path in _notebook_pages(html).items():
+        too_wide = []
+        for page_path in _notebook_pages(html).values():
             tab.open(base + page_path.relative_to(html).as_posix())
+            # for each kind, the longest line of every <pre> that scrolls sideways
             wide = tab.page.evaluate(
-                """() => [...document.querySelectorAll('div.cell_input pre')]
-                    .filter(pre => pre.scrollWidth > pre.clientWidth)
-                    .map(pre => pre.innerText.split('\\n')
-                        .reduce((a, b) => (b.length > a.length ? b : a)))"""
+                """() => Object.fromEntries(['cell_input', 'cell_output'].map(kind => [
+                    kind,
+                    [...document.querySelectorAll(`div.${kind} pre`)]
+                        .filter(pre => pre.scrollWidth > pre.clientWidth)
+                        .map(pre => pre.innerText.split('\\n')
+                            .reduce((a, b) => (b.length > a.length ? b : a))),
+                ]))"""
             )
-            assert not wide, f"{notebook.name}: code wider than the page: {wide[:3]}"
+            page = page_path.relative_to(html).as_posix()
+            too_wide += [f"{page}: code {line!r}" for line in wide["cell_input"]]
+            too_wide += [f"{page}: output {line!r}" for line in wide["cell_output"]]
             if capacity is None:
                 capacity = tab.page.evaluate(
                     """() => {
@@ -712,6 +721,7 @@ def test_no_code_cell_needs_a_horizontal_scroll_bar(build, browser_session):
                         return n;
                     }"""
                 )
+        assert not too_wide, "wider than the page at 1280 px:\n" + "\n".join(too_wide)
         ruff_width = int(
             re.search(r"line-length = (\d+)", (ROOT / "lectures" / "ruff.toml").read_text()).group(
                 1
