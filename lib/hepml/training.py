@@ -200,13 +200,16 @@ def fit_model(
     if not isinstance(progress, bool):
         raise TypeError(f"progress must be True or False, got {type(progress).__name__}")
     eval_size = loader.sampler.batch_size
+    # One batch in the original order: the tensors themselves, without the loader's overhead
+    # (a quarter of a millisecond per epoch, as much as a small model's step).
+    batches = [train_data] if eval_size >= len(train_data[0]) else loader
     was_training = model.training
     try:
         return _fit(
             model,
             loss_fn,
             optimizer,
-            loader,
+            batches,
             train_data,
             validation,
             epochs=epochs,
@@ -223,7 +226,7 @@ def _fit(
     model,
     loss_fn,
     optimizer,
-    loader,
+    batches,
     train_data,
     validation,
     *,
@@ -240,7 +243,7 @@ def _fit(
     with bar:
         for epoch in range(1, epochs + 1):
             model.train()
-            for inputs, targets in loader:
+            for inputs, targets in batches:
                 optimizer.zero_grad()
                 loss_fn(model(inputs), targets).backward()
                 optimizer.step()
