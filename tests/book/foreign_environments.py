@@ -102,6 +102,16 @@ def pinned(version_file: Path) -> dict[str, str]:
     return pins
 
 
+def versions_that_differ(python: Path, version_file: Path) -> dict[str, tuple[str, str | None]]:
+    """``{name: (wanted, installed)}`` for every pin of ``version_file`` that ``python`` lacks."""
+    installed = freeze(python)
+    return {
+        name: (version, installed.get(name))
+        for name, version in pinned(version_file).items()
+        if not installed.get(name, "").startswith(version)
+    }
+
+
 def build(name: str, version_file: Path, install: list[list[str]]) -> dict:
     """Create (or reuse) the cached environment and reinstall today's ``hepml`` into it.
 

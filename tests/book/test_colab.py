@@ -49,12 +49,7 @@ def results(environment):
 
 
 def test_environment_has_colabs_versions(environment):
-    installed = foreign.freeze(environment["python"])
-    wrong = {
-        name: (version, installed.get(name))
-        for name, version in foreign.pinned(VERSION_FILE).items()
-        if not installed.get(name, "").startswith(version)
-    }
+    wrong = foreign.versions_that_differ(environment["python"], VERSION_FILE)
     assert not wrong, f"not Colab's versions (wanted, installed): {wrong}"
 
 

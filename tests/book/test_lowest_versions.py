@@ -65,12 +65,7 @@ def test_version_file_holds_the_lower_bounds_of_pyproject():
 
 
 def test_environment_has_the_lowest_versions(environment):
-    installed = foreign.freeze(environment["python"])
-    wrong = {
-        name: (version, installed.get(name))
-        for name, version in foreign.pinned(VERSION_FILE).items()
-        if not installed.get(name, "").startswith(version)
-    }
+    wrong = foreign.versions_that_differ(environment["python"], VERSION_FILE)
     assert not wrong, f"not the lowest versions (wanted, installed): {wrong}"
 
 

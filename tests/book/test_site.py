@@ -382,9 +382,9 @@ def test_the_leak_search_finds_the_solutions_of_the_public_build(html):
 
 def _offline_html(build, html) -> Path:
     if not build["offline"]:
-        pytest.skip(
+        pytest.fail(
             "npm is missing: the offline variant of the site (HEPML_SITE_OFFLINE=1) "
-            "could not be built"
+            "could not be built (install Debian's npm package; .ci/run does)"
         )
     return html
 
@@ -426,10 +426,11 @@ def browser_session(build, html):
     """Serve the build on 127.0.0.1 and start headless Chromium; yield (base URL, browser)."""
     html = _offline_html(build, html)
     if not CHROMIUM.is_file():
-        pytest.skip(
-            f"Chromium not found at {CHROMIUM} (install Debian's chromium package; CI does)"
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM} (install Debian's chromium package; .ci/run does)"
         )
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
+
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(html))
     )

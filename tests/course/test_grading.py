@@ -13,35 +13,23 @@ import time
 
 import nbformat
 import pytest
+from submission_notebooks import FULL, MASTER, master_with, message, scores
 
 from hepml.course import paths
 
 ROOT = paths.repository_root()
 
-MASTER = ROOT / "solutions" / "01-statistics.ipynb"
 TIMEOUT = 5
-FULL = {"q1": 2.0, "q2": 2.0, "q3": 3.0, "q4": 3.0, "q5": 2.0}
-
-# The solution cell of each question, found by a line only it contains.
-ANSWER_CELL = {
-    "q1": "mean_energy = energies.sum()",
-    "q2": "purity = efficiency * b_fraction",
-    "q3": "eta_density = 0.5 / np.cosh",
-    "q4": "bias_estimate = per_experiment.mean()",
-    "q5": "bias_ratio = 50 / 5",
-}
 
 
 def _submission(folder, name, question=None, prefix="", replace=None):
     """The master with ``prefix`` put in front of (or ``replace`` instead of) one answer cell."""
-    notebook = nbformat.read(MASTER, as_version=4)
-    if question is not None:
-        (cell,) = [
-            c
-            for c in notebook.cells
-            if c.cell_type == "code" and ANSWER_CELL[question] in c.source
-        ]
-        cell.source = replace if replace is not None else prefix + "\n" + cell.source
+    if question is None:
+        notebook = master_with()
+    elif replace is not None:
+        notebook = master_with(replacements={question: replace})
+    else:
+        notebook = master_with(prefixes={question: prefix})
     path = folder / f"01-statistics-{name}.ipynb"
     nbformat.write(notebook, path)
     return path
@@ -131,14 +119,6 @@ def graded(tmp_path_factory):
     }
 
 
-def _scores(result):
-    return {q["name"]: q["score"] for q in result["questions"]}
-
-
-def _message(result, question):
-    return next(q["message"] for q in result["questions"] if q["name"] == question)
-
-
 def test_the_whole_folder_grades_within_two_minutes(graded):
     # the issue's budget is 2 minutes for ten submissions; this folder holds 14
     assert len(graded["results"]) == 14
@@ -159,7 +139,7 @@ def test_the_gradebook_has_a_row_per_submission_and_a_column_per_question(graded
 
 
 def test_a_correct_submission_gets_full_marks(graded):
-    assert _scores(graded["results"]["good"]) == FULL
+    assert scores(graded["results"]["good"]) == FULL
 
 
 @pytest.mark.parametrize(
@@ -179,8 +159,8 @@ def test_a_correct_submission_gets_full_marks(graded):
 )
 def test_a_bad_cell_costs_only_its_question_with_a_reason(graded, name, question, reason):
     result = graded["results"][name]
-    assert _scores(result) == {**FULL, question: 0.0}
-    assert reason in _message(result, question)
+    assert scores(result) == {**FULL, question: 0.0}
+    assert reason in message(result, question)
 
 
 def test_deleting_a_file_outside_the_sandbox_is_refused(graded):
@@ -191,16 +171,16 @@ def test_forged_results_and_patched_helpers_do_not_raise_the_score(graded):
     result = graded["results"]["forges"]
     # q1's answers are wrong and fail every test despite the forged results file and the patched
     # helpers; the other questions are answered correctly and keep their points
-    assert _scores(result) == {**FULL, "q1": 0.0}
-    assert "`mean_energy` is 1, expected 50.49" in _message(result, "q1")
+    assert scores(result) == {**FULL, "q1": 0.0}
+    assert "`mean_energy` is 1, expected 50.49" in message(result, "q1")
 
 
 def test_a_declared_mistake_scores_zero_and_is_named(graded):
     # the public test fails it through the hashed mistake, the hidden test on the value
     result = graded["results"]["divides-by-m"]
-    assert _scores(result) == {**FULL, "q1": 0.0}
+    assert scores(result) == {**FULL, "q1": 0.0}
     assert "`variance_energy` looks like a typical mistake: divides by m instead of m - 1" in (
-        _message(result, "q1")
+        message(result, "q1")
     )
 
 
@@ -230,7 +210,7 @@ def test_safe_unpickler_refuses_anything_but_plain_data():
 
     import numpy as np
 
-    from hepml.course.grading_session import SafeUnpickler
+    from hepml.course.grading_replies import SafeUnpickler
 
     data = {"a": np.arange(3.0), "b": [1, 2.5, "x"], "c": np.float64(2.0), "d": ...}
     decoded = SafeUnpickler(io.BytesIO(pickle.dumps(data, protocol=4))).load()

@@ -26,35 +26,19 @@ import time
 
 import nbformat
 import pytest
+from submission_notebooks import FULL, MASTER, master_with, message, scores
 
 from hepml.course import paths
 
 ROOT = paths.repository_root()
-MASTER = ROOT / "solutions" / "01-statistics.ipynb"
 PACKAGE = ROOT / "lib" / "hepml"
 TIMEOUT = 8
 TOTAL = 4 * TIMEOUT + 30  # the default total limit for --timeout 8
-FULL = {"q1": 2.0, "q2": 2.0, "q3": 3.0, "q4": 3.0, "q5": 2.0}
-ANSWER_CELL = {
-    "q1": "mean_energy = energies.sum()",
-    "q2": "purity = efficiency * b_fraction",
-    "q3": "eta_density = 0.5 / np.cosh",
-    "q4": "bias_estimate = per_experiment.mean()",
-}
 
 
 def _notebook(prefixes=None, extra_cells=()):
     """The master with code put in front of some answer cells (``{question: code}``)."""
-    notebook = nbformat.read(MASTER, as_version=4)
-    for question, prefix in (prefixes or {}).items():
-        (cell,) = [
-            c
-            for c in notebook.cells
-            if c.cell_type == "code" and ANSWER_CELL[question] in c.source
-        ]
-        cell.source = prefix + "\n" + cell.source
-    for position, source in extra_cells:
-        notebook.cells.insert(position, nbformat.v4.new_code_cell(source))
+    notebook = master_with(prefixes, extra_cells=extra_cells)
     notebook.metadata["hepml"] = {"exercise": "01-statistics"}
     return notebook
 
@@ -236,14 +220,6 @@ def _grade(folder, timeout=600):
     }
 
 
-def _scores(result):
-    return {q["name"]: q["score"] for q in result["questions"]}
-
-
-def _message(result, question):
-    return next(q["message"] for q in result["questions"] if q["name"] == question)
-
-
 def _rows(graded):
     with open(graded["gradebook"], encoding="utf-8", newline="") as file:
         return list(csv.DictReader(file))
@@ -252,49 +228,49 @@ def _rows(graded):
 class TestBypassAttempts:
     def test_the_master_and_the_repository_are_out_of_reach(self, attacks):
         result = attacks["results"]["reads"]
-        assert _scores(result)["q1"] == FULL["q1"], _message(result, "q1")
+        assert scores(result)["q1"] == FULL["q1"], message(result, "q1")
 
     def test_the_graders_command_line_and_memory_are_out_of_reach(self, attacks):
         result = attacks["results"]["reads"]
-        assert _scores(result)["q2"] == FULL["q2"], _message(result, "q2")
+        assert scores(result)["q2"] == FULL["q2"], message(result, "q2")
 
 
 class TestHarmingANeighbour:
     def test_files_outside_the_submission_and_the_package_do_not_change(self, attacks):
-        assert _scores(attacks["results"]["harms"]) == FULL
+        assert scores(attacks["results"]["harms"]) == FULL
         assert (attacks["outside"] / "victim.txt").read_text() == "must survive grading"
         after = {**_digests(PACKAGE), **_digests(attacks["folder"])}
         assert after == attacks["before"]
 
     def test_nothing_outlives_its_submission(self, attacks):
-        assert _scores(attacks["results"]["harms"]) == FULL
+        assert scores(attacks["results"]["harms"]) == FULL
         assert not (attacks["outside"] / "evidence.txt").exists()
 
 
 class TestTimeAndMemoryBombs:
     def test_memory_is_limited(self, attacks):
         result = attacks["results"]["bombs"]
-        assert _scores(result) == {**FULL, "q1": 0.0, "q3": 0.0, "q4": 0.0}
-        assert "MemoryError" in _message(result, "q1")
+        assert scores(result) == {**FULL, "q1": 0.0, "q3": 0.0, "q4": 0.0}
+        assert "MemoryError" in message(result, "q1")
 
     def test_processes_and_threads_are_limited(self, attacks):
         result = attacks["results"]["bombs"]
-        assert "can't start new thread" in _message(result, "q3")
+        assert "can't start new thread" in message(result, "q3")
 
     def test_file_size_is_limited(self, attacks):
         result = attacks["results"]["bombs"]
-        assert "File too large" in _message(result, "q4")
+        assert "File too large" in message(result, "q4")
 
     @pytest.mark.parametrize("name", ["sleeps", "silent-worker"])
     def test_a_submission_gets_a_total_time_limit_counting_restarts(self, attacks, name):
         result = attacks["results"][name]
         assert result["seconds"] < TOTAL + 10, result["seconds"]
         assert result["score"] == 0
-        assert f"total time limit of {TOTAL} s" in _message(result, "q4")
+        assert f"total time limit of {TOTAL} s" in message(result, "q4")
 
     def test_blank_lines_are_graded_in_linear_time(self, attacks):
         result = attacks["results"]["long-input"]
-        assert _scores(result)["q2"] == FULL["q2"]
+        assert scores(result)["q2"] == FULL["q2"]
         assert result["seconds"] < TOTAL
 
     def test_magic_stripping_is_linear(self):
@@ -325,7 +301,7 @@ class TestGradebook:
         hyperlink = next(row for row in rows if "long-input" in row["notebook"])
         assert len(hyperlink["problems"]) < 1000
         assert "RuntimeError: =HYPERLINK" in hyperlink["problems"]
-        assert _scores(attacks["results"]["long-input"]) == {**FULL, "q1": 0.0}
+        assert scores(attacks["results"]["long-input"]) == {**FULL, "q1": 0.0}
         assert len(attacks["gradebook"].read_bytes()) < 50_000
 
 
@@ -381,19 +357,19 @@ class TestBatchKillers:
         assert all(reason in q["message"] for q in result["questions"])
 
     def test_metadata_of_the_wrong_type_is_ignored(self, killers):
-        assert _scores(killers["results"]["metadata-list"]) == FULL
+        assert scores(killers["results"]["metadata-list"]) == FULL
 
     def test_a_name_that_is_not_utf8_is_escaped(self, killers):
-        assert _scores(killers["results"]["\\xff"]) == FULL
+        assert scores(killers["results"]["\\xff"]) == FULL
         assert any(row["notebook"] == "01-statistics-\\xff.ipynb" for row in _rows(killers))
 
     def test_a_malformed_reply_costs_only_its_cell(self, killers):
         result = killers["results"]["malformed-reply"]
-        assert _scores(result) == {**FULL, "q4": 0.0}
-        assert "malformed reply" in _message(result, "q4")
+        assert scores(result) == {**FULL, "q4": 0.0}
+        assert "malformed reply" in message(result, "q4")
 
     def test_the_grader_cannot_be_signalled(self, killers):
-        assert _scores(killers["results"]["kills-grader"]) == FULL
+        assert scores(killers["results"]["kills-grader"]) == FULL
 
 
 # --- the grader's own defences, one by one (fast, in this process) --------------------------
@@ -404,14 +380,14 @@ class TestBatchKillers:
     [(), ["value", 1], ("cell",), ("cell", "1"), ("cell_done", 1, 2), ("nonsense",), (b"ready",)],
 )
 def test_a_malformed_reply_is_refused(reply):
-    from hepml.course.grading_session import REPLIES, WorkerDied, checked
+    from hepml.course.grading_replies import REPLIES, WorkerDied, checked
 
     with pytest.raises(WorkerDied, match="malformed reply"):
         checked(reply, set(REPLIES))
 
 
 def test_a_reply_is_cut_and_made_valid_utf8():
-    from hepml.course.grading_session import MAX_TEXT, checked
+    from hepml.course.grading_replies import MAX_TEXT, checked
 
     tag, error = checked(("raised", "\udcff" + "x" * 10**6), {"raised"})[:2]
     assert tag == "raised" and len(error) <= MAX_TEXT + 10

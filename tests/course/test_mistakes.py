@@ -20,10 +20,6 @@ from hepml.course.feedback import Checker, run_question
 ROOT = paths.repository_root()
 SOLUTIONS = paths.solutions(ROOT)
 
-# Masters not yet converted to declared mistakes (issue 10 is open for them). Strict: the
-# test fails as soon as a listed master passes, so the entry must then be removed.
-NOT_YET_CONVERTED = {"solutions/04-classification"}
-
 
 def _masters():
     return [
@@ -150,11 +146,7 @@ def _run_check_cell(source, environment, exercise_set):
 
 @pytest.mark.parametrize("master", _masters())
 class TestDeclaredMistakes:
-    def test_every_question_declares_at_least_three_mistakes(self, master, executed, request):
-        if paths.page_name(master) in NOT_YET_CONVERTED:
-            request.applymarker(
-                pytest.mark.xfail(strict=True, reason="declares no mistakes yet (issue 10)")
-            )
+    def test_every_question_declares_at_least_three_mistakes(self, master, executed):
         _, declared, exercise_set, _ = executed(master)
         counts = {question: len(declared.get(question, [])) for question in exercise_set.tests}
         assert all(count >= 3 for count in counts.values()), counts

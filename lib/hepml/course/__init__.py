@@ -10,7 +10,8 @@
 - :mod:`~hepml.course.mistakes`: the typical mistakes a master declares, stored in the exercise
   as salted hashes of rounded wrong values;
 - :mod:`~hepml.course.grading` (with :mod:`~hepml.course.submissions`,
-  :mod:`~hepml.course.grading_session`, :mod:`~hepml.course.grading_worker`,
+  :mod:`~hepml.course.grading_session`, :mod:`~hepml.course.grading_replies`,
+  :mod:`~hepml.course.grading_worker`,
   :mod:`~hepml.course.sandbox` and :mod:`~hepml.course.gradebook`): grade submissions, each in
   a bubblewrap sandbox;
 - :mod:`~hepml.course.gradescope`: the Gradescope autograder export.

@@ -62,13 +62,8 @@ from pathlib import Path
 from hepml.course.exercises import ExerciseSet, load_tests
 from hepml.course.feedback import QuestionResult, run_question
 from hepml.course.gradebook import SubmissionResult, write_gradebook
-from hepml.course.grading_session import (
-    AnswerUnavailable,
-    Environment,
-    OutOfTime,
-    Session,
-    WorkerDied,
-)
+from hepml.course.grading_replies import OutOfTime, WorkerDied
+from hepml.course.grading_session import AnswerUnavailable, Environment, Session
 from hepml.course.paths import repository_root, solutions
 from hepml.course.sandbox import Limits, bubblewrap_problem
 from hepml.course.submissions import (

@@ -7,7 +7,15 @@ against its library twin (scikit-learn, SciPy or torch) in ``tests/methods/``:
 - :mod:`~hepml.methods.linear`: least squares, gradient descent, ridge, lasso (chapter 3);
 - :mod:`~hepml.methods.classify`: logistic regression, the perceptron, the loss zoo (chapter 4);
 - :mod:`~hepml.methods.metrics`: classification and regression metrics (chapters 3, 4);
-- :mod:`~hepml.methods.model_selection`: cross-validation, bias and variance (chapter 5).
+- :mod:`~hepml.methods.model_selection`: cross-validation, bias and variance (chapter 5);
+- :mod:`~hepml.methods.neighbours`: k-nearest-neighbour classification (chapter 6);
+- :mod:`~hepml.methods.trees`: CART classification and regression trees (chapter 6);
+- :mod:`~hepml.methods.ensembles`: bagging, random forests, AdaBoost, gradient boosting
+  (chapter 6);
+- :mod:`~hepml.methods.naive_bayes`: Gaussian naive Bayes (chapter 6);
+- :mod:`~hepml.methods.kernels`: RBF and polynomial kernels, Gram matrices (chapter 6);
+- :mod:`~hepml.methods.svm`: a linear SVM by subgradient descent on the primal (chapter 6);
+- :mod:`~hepml.methods.gaussian_process`: Gaussian-process regression (chapter 6).
 
 Import the module a chapter needs, ``from hepml.methods import linear``; torch is imported only
 by the modules that need it.

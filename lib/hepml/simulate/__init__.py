@@ -8,7 +8,7 @@ of events are :class:`Sample` objects (features ``X``, targets ``y``, ``feature_
 
 - :mod:`~hepml.simulate.measurements`: Gaussian measurements, counting experiments;
 - :mod:`~hepml.simulate.kinematics`: isotropic directions, pseudorapidity;
-- :mod:`~hepml.simulate.tagging`: jets and a b-tagger;
+- :mod:`~hepml.simulate.tagging`: jets, a b-tagger and the track and vertex features it uses;
 - :mod:`~hepml.simulate.events`: signal and background events, resonance spectra;
 - :mod:`~hepml.simulate.trigger`: a trigger's efficiency turn-on;
 - :mod:`~hepml.simulate.calorimeter`: hadron showers for energy regression;
@@ -35,11 +35,19 @@ from hepml.simulate.events import (
 from hepml.simulate.kinematics import isotropic_polar_angles, pseudorapidity
 from hepml.simulate.measurements import counting_experiment, gaussian_measurements
 from hepml.simulate.sample import Sample
-from hepml.simulate.tagging import TaggedJetSample, tagged_jets
+from hepml.simulate.tagging import (
+    BTAG_FEATURES,
+    BTagSample,
+    TaggedJetSample,
+    btag_features,
+    tagged_jets,
+)
 from hepml.simulate.toys import GaussianClassSample, gaussian_classes, truth_table
 from hepml.simulate.trigger import TurnOnSample, trigger_turn_on, turn_on_efficiency
 
 __all__ = [
+    "BTAG_FEATURES",
+    "BTagSample",
     "CALORIMETER_FEATURES",
     "EVENT_FEATURES",
     "HADRONIC_RESPONSE",
@@ -48,6 +56,7 @@ __all__ = [
     "Sample",
     "TaggedJetSample",
     "TurnOnSample",
+    "btag_features",
     "calorimeter_showers",
     "counting_experiment",
     "event_log_likelihood_ratio",
