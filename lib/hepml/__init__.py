@@ -12,7 +12,9 @@ It has three parts, one folder each, and at the top what every notebook uses:
   thread counts and applies the style), :mod:`hepml.style` (the house plotting style),
   :mod:`hepml.plotting` (recurring figures), :mod:`hepml.widgets` (interactive demos that also
   work on the static site), :mod:`hepml.validation` (argument checks) and :mod:`hepml.prose`
-  (:func:`glue` puts computed numbers into a lecture's text).
+  (:func:`glue` puts computed numbers into a lecture's text);
+- :mod:`hepml.training`: the torch training loop of chapters 7-13, imported explicitly
+  (``from hepml.training import fit_model``) because it needs torch.
 
 Notebooks start with ``rng = hepml.setup_notebook(seed=...)``.
 """

@@ -239,6 +239,10 @@ def main(argv: list[str]) -> int:
     if importlib.util.find_spec("torch") is not None:
         import torch  # noqa: F401
 
+        # An optimiser's first step imports torch._dynamo, which creates its cache directory
+        # under /tmp: import it now, before the audit hook forbids creating directories.
+        import torch._dynamo  # noqa: F401
+
     cells = [
         "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
         for cell in json.loads(notebook_path.read_text(encoding="utf-8"))["cells"]
