@@ -3,8 +3,10 @@
 Parametrized over ``solutions/NN-topic.ipynb``, so a new chapter's master is covered by adding it.
 """
 
+import concurrent.futures
 import re
 import shutil
+import zipfile
 
 import nbformat
 import pytest
@@ -86,11 +88,26 @@ class TestExerciseSet:
         )
 
 
-def test_generating_an_unchanged_master_again_rewrites_nothing(tmp_path):
+def test_regenerating_rewrites_nothing_and_never_hides_the_archive_from_a_reader(tmp_path):
     # Once, on the smallest master: a generation runs otter assign and the master's code
     # (about 15 s), and the code path does not depend on the chapter.
     master = min(SOLUTIONS, key=lambda path: path.stat().st_size)
     (tmp_path / "solutions").mkdir()
-    shutil.copy(master, tmp_path / "solutions" / master.name)
-    assert exercises.generate(tmp_path / "solutions" / master.name, root=tmp_path) is True
-    assert exercises.generate(tmp_path / "solutions" / master.name, root=tmp_path) is False
+    copy = tmp_path / "solutions" / master.name
+    shutil.copy(master, copy)
+    assert exercises.generate(copy, root=tmp_path) is True
+    # Test workers and grading jobs read the archive while another one regenerates it
+    # (a CI run failed on a folder deleted under a reader): read it in a loop meanwhile.
+    build = tmp_path / "build" / "exercises" / master.stem
+    failures, reads = [], 0
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        regeneration = pool.submit(exercises.generate, copy, root=tmp_path)
+        while not regeneration.done():
+            try:
+                exercises._read_archive(master.stem, build / "autograder.zip")
+                (build / "master.sha256").read_text()
+            except (OSError, zipfile.BadZipFile) as error:
+                failures.append(repr(error))
+            reads += 1
+    assert regeneration.result() is False
+    assert reads > 10 and not failures, (reads, failures[:3])

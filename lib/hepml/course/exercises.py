@@ -112,13 +112,14 @@ def generate(master: Path, *, root: Path | None = None) -> bool:
             raise RuntimeError(
                 f"otter assign wrote {len(archives)} autograder archives for {master.name}"
             )
-        if build.exists():
-            shutil.rmtree(build)
-        build.mkdir(parents=True)
-        shutil.copy(archives[0], build / "autograder.zip")
+        # Files are replaced, never deleted first: test workers and grading jobs read and
+        # regenerate the same archive concurrently (a deleted folder failed a reader in CI).
+        build.mkdir(parents=True, exist_ok=True)
+        paths.replace_file(build / "autograder.zip", archives[0].read_bytes())
         student = nbformat.read(work / "out" / "student" / master.name, as_version=4)
-    (build / "mistakes.json").write_text(_mistake_signatures(master))
-    (build / "master.sha256").write_text(_digest(master))
+    paths.replace_file(build / "mistakes.json", _mistake_signatures(master).encode())
+    # The stamp goes last: it says the files before it are complete for this master.
+    paths.replace_file(build / "master.sha256", _digest(master).encode())
     exercise_set = _read_archive(master.stem, build / "autograder.zip")
     notebook = _student_notebook(
         student, exercise_set, _test_sources(nbformat.read(master, as_version=4))
@@ -130,10 +131,10 @@ def generate(master: Path, *, root: Path | None = None) -> bool:
         )
     target = root / "exercises" / master.name
     text = nbformat.writes(notebook) + "\n"
-    if target.is_file() and target.read_text() == text:
+    if target.is_file() and target.read_text(encoding="utf-8") == text:
         return False
     target.parent.mkdir(exist_ok=True)
-    target.write_text(text)
+    paths.replace_file(target, text.encode())
     return True
 
 

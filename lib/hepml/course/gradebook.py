@@ -13,12 +13,12 @@ return) is prefixed with ``'`` (OWASP's advice against CSV injection).
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hepml.course import paths
 from hepml.course.feedback import QuestionResult
 
 __all__ = ["Gradebook", "SubmissionResult", "spreadsheet_safe", "write_gradebook"]
@@ -97,23 +97,12 @@ class Gradebook:
         questions = list(
             dict.fromkeys(q.name for result in self.results for q in result.questions)
         )
-        folder = self.path.resolve().parent
-        descriptor, temporary = tempfile.mkstemp(prefix=".gradebook-", suffix=".csv", dir=folder)
-        try:
-            with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as file:
-                writer = csv.writer(file)
-                writer.writerow(
-                    ["notebook", "score", "max_score", *questions, "problems"] + ["isolation"]
-                )
-                for result in self.results:
-                    writer.writerow(self._row(result, questions))
-                file.flush()
-                os.fsync(file.fileno())
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        text = io.StringIO(newline="")
+        writer = csv.writer(text)
+        writer.writerow(["notebook", "score", "max_score", *questions, "problems"] + ["isolation"])
+        for result in self.results:
+            writer.writerow(self._row(result, questions))
+        paths.replace_file(self.path.resolve(), text.getvalue().encode("utf-8"))
 
     def _row(self, result: SubmissionResult, questions: list[str]) -> list[str]:
         scores = {q.name: q.score for q in result.questions}

@@ -7,6 +7,8 @@ new chapter is picked up everywhere by adding its files.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 #: A chapter's notebooks are named ``NN-topic.ipynb``.
@@ -66,3 +68,25 @@ def page_name(notebook: str | Path) -> str:
     """A notebook's name in ``_toc.yml`` and the built site, e.g. ``lectures/01-statistics``."""
     notebook = Path(notebook)
     return f"{notebook.parent.name}/{notebook.stem}"
+
+
+def replace_file(path: str | Path, data: bytes, *, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never a part.
+
+    The data go to a temporary file in the same folder, which then replaces ``path`` in one
+    ``os.replace``. Two processes that write the same file at once (two test workers, two
+    grading jobs) therefore leave one complete copy, and a process reading it meanwhile is not
+    disturbed.
+    """
+    path = Path(path)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
