@@ -58,6 +58,17 @@ def _npm_assets_available() -> bool:
     return shutil.which("npm") is not None
 
 
+def _build_book(output: Path, environment: dict[str, str]) -> subprocess.CompletedProcess:
+    """Build the whole book into ``output`` with warnings as errors, as the README does."""
+    return subprocess.run(
+        ["jupyter-book", "build", str(ROOT), "--path-output", str(output), "-W", "--all"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=environment,
+    )
+
+
 @pytest.fixture(scope="module")
 def build(tmp_path_factory):
     """Build the whole book (offline variant when npm is available) once; return the run."""
@@ -67,13 +78,7 @@ def build(tmp_path_factory):
     offline = _npm_assets_available()
     if offline:
         environment["HEPML_SITE_OFFLINE"] = "1"
-    result = subprocess.run(
-        ["jupyter-book", "build", str(ROOT), "--path-output", str(output), "-W", "--all"],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env=environment,
-    )
+    result = _build_book(output, environment)
     return {"result": result, "html": output / "_build" / "html", "offline": offline}
 
 
@@ -287,13 +292,7 @@ def instructor_html(tmp_path_factory) -> Path:
     output = tmp_path_factory.mktemp("instructor-book")
     environment = {**os.environ, "HEPML_SITE_SOLUTIONS": "0"}
     environment.pop("HEPML_SITE_OFFLINE", None)
-    result = subprocess.run(
-        ["jupyter-book", "build", str(ROOT), "--path-output", str(output), "-W", "--all"],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env=environment,
-    )
+    result = _build_book(output, environment)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return output / "_build" / "html"
 
