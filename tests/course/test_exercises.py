@@ -78,36 +78,61 @@ class TestExerciseSet:
         assert all(not cell.outputs for cell in notebook.cells if cell.cell_type == "code")
         assert notebook.cells[-1].source == "checker.summary()"
 
-    def test_exercise_equals_a_fresh_generation(self, master, tmp_path):
-        (tmp_path / "solutions").mkdir()
-        shutil.copy(master, tmp_path / "solutions" / master.name)
-        assert exercises.generate(tmp_path / "solutions" / master.name, root=tmp_path) is True
-        fresh = (tmp_path / "exercises" / master.name).read_text()
-        assert fresh == (ROOT / "exercises" / master.name).read_text(), (
+    def test_exercise_equals_a_fresh_generation(self, master):
+        # The build that grading uses is generated from today's master and hepml, and it
+        # never writes exercises/, so a stale committed exercise fails here in any test order.
+        fresh = exercises.generated_exercise(master.stem, root=ROOT)
+        assert fresh == (ROOT / "exercises" / master.name).read_text(encoding="utf-8"), (
             "run `python -m hepml exercises`"
         )
 
 
-def test_regenerating_rewrites_nothing_and_never_hides_the_archive_from_a_reader(tmp_path):
-    # Once, on the smallest master: a generation runs otter assign and the master's code
-    # (about 15 s), and the code path does not depend on the chapter.
+def test_builds_never_write_exercises_nor_hide_the_archive_and_regenerate_the_same(tmp_path):
+    # Once, on the smallest master: a build runs otter assign and the master's code (about
+    # 15 s), and the code path does not depend on the chapter.
     master = min(SOLUTIONS, key=lambda path: path.stat().st_size)
     (tmp_path / "solutions").mkdir()
     copy = tmp_path / "solutions" / master.name
     shutil.copy(master, copy)
     assert exercises.generate(copy, root=tmp_path) is True
-    # Test workers and grading jobs read the archive while another one regenerates it
-    # (a CI run failed on a folder deleted under a reader): read it in a loop meanwhile.
+    exercise = tmp_path / "exercises" / master.name
+    fresh = exercise.read_text(encoding="utf-8")
+
+    # A stale committed exercise and a stale build: grading rebuilds the archive but leaves
+    # exercises/ alone, and test workers read the archive meanwhile (a CI run failed on a
+    # folder deleted under a reader).
+    exercise.write_text(fresh.replace("checker.summary()", "checker.summary()  # stale"))
     build = tmp_path / "build" / "exercises" / master.stem
+    (build / "source.sha256").unlink()
     failures, reads = [], 0
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        regeneration = pool.submit(exercises.generate, copy, root=tmp_path)
-        while not regeneration.done():
+        rebuild = pool.submit(exercises.load_tests, master.stem, root=tmp_path)
+        while not rebuild.done():
             try:
                 exercises._read_archive(master.stem, build / "autograder.zip")
-                (build / "master.sha256").read_text()
             except (OSError, zipfile.BadZipFile) as error:
                 failures.append(repr(error))
             reads += 1
-    assert regeneration.result() is False
+    assert rebuild.result().tests
     assert reads > 10 and not failures, (reads, failures[:3])
+    assert "# stale" in exercise.read_text(encoding="utf-8")
+    assert exercises.generated_exercise(master.stem, root=tmp_path) == fresh
+
+    # Generation is deterministic: a current exercise is not rewritten.
+    exercise.write_text(fresh, encoding="utf-8")
+    assert exercises.generate(copy, root=tmp_path) is False
+
+
+def test_a_change_to_hepml_makes_the_build_stale(tmp_path, monkeypatch):
+    master = SOLUTIONS[0]
+    (tmp_path / "solutions").mkdir()
+    copy = tmp_path / "solutions" / master.name
+    shutil.copy(master, copy)
+    before = exercises._source_digest(copy)
+    package = tmp_path / "hepml"
+    shutil.copytree(paths.repository_root() / "lib" / "hepml", package)
+    monkeypatch.setattr(exercises, "__file__", str(package / "course" / "exercises.py"))
+    assert exercises._source_digest(copy) == before  # the copy is read, and it is the same
+    simulators = package / "simulate" / "__init__.py"
+    simulators.write_text(simulators.read_text() + "# changed\n")
+    assert exercises._source_digest(copy) != before

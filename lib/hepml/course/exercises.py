@@ -15,7 +15,7 @@ notebook into ``exercises/NN-topic.ipynb``:
 
 The autograder archive with every test (public and hidden) goes to ``build/exercises/NN-topic/``,
 which is not committed and never published to students. :func:`load_tests` reads it back for
-:mod:`hepml.course.grading`, regenerating it when the master has changed.
+:mod:`hepml.course.grading`, regenerating it when the master or ``hepml`` has changed.
 """
 
 from __future__ import annotations
@@ -38,7 +38,14 @@ import nbformat
 from hepml.course import mistakes, paths
 from hepml.course.feedback import TestSpec
 
-__all__ = ["ExerciseSet", "generate", "generate_all", "load_tests", "solution_lines"]
+__all__ = [
+    "ExerciseSet",
+    "generate",
+    "generate_all",
+    "generated_exercise",
+    "load_tests",
+    "solution_lines",
+]
 
 _CHECK_CELL = re.compile(r'^\s*grader\.check\(\s*"(?P<question>[^"]+)"\s*\)\s*$')
 
@@ -91,46 +98,9 @@ def generate(master: Path, *, root: Path | None = None) -> bool:
     master = Path(master).resolve()
     if master.suffix != ".ipynb" or not master.is_file():
         raise FileNotFoundError(f"master must be an existing .ipynb file, got {str(master)!r}")
-    build = root / "build" / "exercises" / master.stem
-    with tempfile.TemporaryDirectory(prefix="hepml-assign-") as temporary:
-        work = Path(temporary)
-        shutil.copy(master, work / master.name)
-        result = subprocess.run(
-            [sys.executable, "-m", "otter", "assign", master.name, "out"],
-            cwd=work,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(
-                f"otter assign failed on {master.name}:\n"
-                f"{result.stdout[-2000:]}{result.stderr[-2000:]}"
-            )
-        archives = sorted((work / "out" / "autograder").glob("*.zip"))
-        if len(archives) != 1:
-            raise RuntimeError(
-                f"otter assign wrote {len(archives)} autograder archives for {master.name}"
-            )
-        # Files are replaced, never deleted first: test workers and grading jobs read and
-        # regenerate the same archive concurrently (a deleted folder failed a reader in CI).
-        build.mkdir(parents=True, exist_ok=True)
-        paths.replace_file(build / "autograder.zip", archives[0].read_bytes())
-        student = nbformat.read(work / "out" / "student" / master.name, as_version=4)
-    paths.replace_file(build / "mistakes.json", _mistake_signatures(master).encode())
-    # The stamp goes last: it says the files before it are complete for this master.
-    paths.replace_file(build / "master.sha256", _digest(master).encode())
-    exercise_set = _read_archive(master.stem, build / "autograder.zip")
-    notebook = _student_notebook(
-        student, exercise_set, _test_sources(nbformat.read(master, as_version=4))
-    )
-    leaks = sorted(solution_lines(nbformat.read(master, as_version=4)) & _code_lines(notebook))
-    if leaks:
-        raise RuntimeError(
-            f"solution lines of {master.name} would leak into the exercise: {leaks}"
-        )
+    build = _build(master, root)
+    text = (build / "exercise.ipynb").read_text(encoding="utf-8")
     target = root / "exercises" / master.name
-    text = nbformat.writes(notebook) + "\n"
     if target.is_file() and target.read_text(encoding="utf-8") == text:
         return False
     target.parent.mkdir(exist_ok=True)
@@ -143,17 +113,23 @@ def load_tests(name: str, *, root: Path | None = None) -> ExerciseSet:
 
     ``name`` is e.g. ``"01-statistics"``.
 
-    The archive is (re)built first if it is missing or older than the master.
+    The archive is (re)built first if it is missing, or if the master or ``hepml`` changed
+    since it was built. ``exercises/`` is never written here: only :func:`generate` does that,
+    so a stale committed exercise stays visible to :func:`generated_exercise`'s callers.
     """
     root = paths.repository_root() if root is None else Path(root)
-    master = root / "solutions" / f"{name}.ipynb"
-    if not master.is_file():
-        raise FileNotFoundError(f"no exercise master {str(master)!r}")
-    build = root / "build" / "exercises" / name
-    stamp = build / "master.sha256"
-    if not stamp.is_file() or stamp.read_text() != _digest(master):
-        generate(master, root=root)
+    build = _fresh_build(name, root)
     return _read_archive(name, build / "autograder.zip")
+
+
+def generated_exercise(name: str, *, root: Path | None = None) -> str:
+    """The text ``exercises/NN-topic.ipynb`` must have: what today's master and code generate.
+
+    Taken from the build folder (rebuilt if stale, as in :func:`load_tests`), so comparing it
+    with the committed file costs no extra ``otter assign``.
+    """
+    root = paths.repository_root() if root is None else Path(root)
+    return (_fresh_build(name, root) / "exercise.ipynb").read_text(encoding="utf-8")
 
 
 def solution_lines(master: nbformat.NotebookNode) -> set[str]:
@@ -188,8 +164,83 @@ def _code_lines(notebook: nbformat.NotebookNode) -> set[str]:
     }
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _fresh_build(name: str, root: Path) -> Path:
+    master = root / "solutions" / f"{name}.ipynb"
+    if not master.is_file():
+        raise FileNotFoundError(f"no exercise master {str(master)!r}")
+    build = root / "build" / "exercises" / name
+    stamp = build / "source.sha256"
+    if not stamp.is_file() or stamp.read_text() != _source_digest(master):
+        _build(master, root)
+    return build
+
+
+def _build(master: Path, root: Path) -> Path:
+    """Run otter assign and the declared mistakes; write ``build/exercises/NN-topic/``.
+
+    The folder gets the autograder archive, the mistakes' signatures, the exercise notebook and,
+    last, the stamp that says they are complete for this master and this ``hepml``. Files are
+    replaced, never deleted first: test workers and grading jobs read and rebuild the same
+    folder concurrently (a deleted folder failed a reader in CI).
+    """
+    source_digest = _source_digest(master)
+    with tempfile.TemporaryDirectory(prefix="hepml-assign-") as temporary:
+        work = Path(temporary)
+        shutil.copy(master, work / master.name)
+        result = subprocess.run(
+            [sys.executable, "-m", "otter", "assign", master.name, "out"],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"otter assign failed on {master.name}:\n"
+                f"{result.stdout[-2000:]}{result.stderr[-2000:]}"
+            )
+        archives = sorted((work / "out" / "autograder").glob("*.zip"))
+        if len(archives) != 1:
+            raise RuntimeError(
+                f"otter assign wrote {len(archives)} autograder archives for {master.name}"
+            )
+        archive = archives[0].read_bytes()
+        student = nbformat.read(work / "out" / "student" / master.name, as_version=4)
+        signatures = _mistake_signatures(master)
+        shutil.copy(archives[0], work / "autograder.zip")
+        (work / "mistakes.json").write_text(signatures)
+        exercise_set = _read_archive(master.stem, work / "autograder.zip")
+    original = nbformat.read(master, as_version=4)
+    notebook = _student_notebook(student, exercise_set, _test_sources(original))
+    leaks = sorted(solution_lines(original) & _code_lines(notebook))
+    if leaks:
+        raise RuntimeError(
+            f"solution lines of {master.name} would leak into the exercise: {leaks}"
+        )
+    build = root / "build" / "exercises" / master.stem
+    build.mkdir(parents=True, exist_ok=True)
+    paths.replace_file(build / "autograder.zip", archive)
+    paths.replace_file(build / "mistakes.json", signatures.encode())
+    paths.replace_file(build / "exercise.ipynb", (nbformat.writes(notebook) + "\n").encode())
+    paths.replace_file(build / "source.sha256", source_digest.encode())
+    return build
+
+
+def _source_digest(master: Path) -> str:
+    """Hash of what a build depends on: the master, every module of ``hepml`` and otter.
+
+    ``hepml`` as a whole, because the master runs its simulators and methods to evaluate the
+    declared mistakes, and :mod:`hepml.course` shapes the exercise notebook.
+    """
+    import otter
+
+    digest = hashlib.sha256(master.read_bytes())
+    package = Path(__file__).resolve().parents[1]
+    for module in sorted(package.rglob("*.py")):
+        digest.update(str(module.relative_to(package)).encode())
+        digest.update(module.read_bytes())
+    digest.update(otter.__version__.encode())
+    return digest.hexdigest()
 
 
 def _natural(name: str) -> tuple:
