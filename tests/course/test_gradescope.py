@@ -36,6 +36,17 @@ def bundle(tmp_path_factory):
     return output
 
 
+def _with_q1_mistake():
+    """The solution with the declared q1 mistake "divides by m" typed in after q1's answer."""
+    notebook = nbformat.read(ROOT / "solutions" / f"{SET}.ipynb", as_version=4)
+    end = next(i for i, c in enumerate(notebook.cells) if c.source == "# END SOLUTION")
+    notebook.cells.insert(end + 1, nbformat.v4.new_code_cell(MISTAKE))
+    return notebook
+
+
+MISTAKE = "variance_energy = energies.var()"
+
+
 @pytest.fixture(scope="module")
 def graded(bundle, tmp_path_factory):
     crash = nbformat.read(ROOT / "solutions" / f"{SET}.ipynb", as_version=4)
@@ -46,6 +57,7 @@ def graded(bundle, tmp_path_factory):
         "solution": nbformat.read(ROOT / "solutions" / f"{SET}.ipynb", as_version=4),
         "stub": nbformat.read(ROOT / "exercises" / f"{SET}.ipynb", as_version=4),
         "crash": crash,
+        "mistake": _with_q1_mistake(),
     }
     runs = {}
     for name, notebook in submissions.items():
@@ -106,3 +118,17 @@ def test_public_tests_are_visible_and_hidden_ones_after_publication(graded):
     assert visibility["q1 (hidden tests)"] == "after_published"
     assert set(visibility.values()) == {"visible", "after_published"}
     assert all({"name", "score", "max_score", "output", "visibility"} <= set(t) for t in tests)
+
+
+def test_a_declared_mistake_is_named_as_by_the_local_grader(graded, tmp_path):
+    from hepml.course.grading import grade_submission
+
+    submission = tmp_path / f"{SET}.ipynb"
+    nbformat.write(_with_q1_mistake(), submission)
+    local = {q.name: q for q in grade_submission(submission, timeout=20).questions}
+    name = "divides by m instead of m - 1"  # the mistake's description in the master
+    assert name in local["q1"].message and local["q1"].score == 0
+    tests = {t["name"]: t for t in graded["mistake"]["tests"]}
+    assert name in tests["q1 (public tests)"]["output"]
+    assert tests["q1 (public tests)"]["score"] == tests["q1 (hidden tests)"]["score"] == 0
+    assert graded["mistake"]["score"] == 12 - local["q1"].max_score

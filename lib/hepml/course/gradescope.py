@@ -11,8 +11,9 @@ Gradescope's autograder format:
   :func:`hepml.course.grading.grade_submission` and writes ``/autograder/results/results.json``;
 - ``requirements.txt``, ``pyproject.toml``, ``README.md`` and ``lib/hepml/``: the package;
 - ``build/exercises/NN-topic/autograder.zip``: the set's tests, public and hidden (the archive
-  of :func:`hepml.course.exercises.load_tests`), and ``gradescope.json``: the set and its time
-  limits.
+  of :func:`hepml.course.exercises.load_tests`), with ``mistakes.json`` beside it (the declared
+  mistakes' signatures, so the feedback names them), and ``gradescope.json``: the set and its
+  time limits.
 
 Each question becomes two Gradescope tests, ``qN (public tests)`` (visible at once, as in the
 student's check cell) and ``qN (hidden tests)`` (shown after the grades are published), each with
@@ -62,14 +63,20 @@ SUFFIXES = {"public": " (public tests)", "hidden": " (hidden tests)"}
 
 
 def split_by_visibility(exercise_set: ExerciseSet) -> ExerciseSet:
-    """The set with each question split into its public and its hidden tests."""
+    """The set with each question split into its public and its hidden tests.
+
+    Both parts keep the question's declared mistakes: a public test fails an answer that looks
+    like one of them, as in the student's check cell and in ``hepml grade``.
+    """
     tests: dict[str, list[TestSpec]] = {}
+    declared = {}
     for question, specs in exercise_set.tests.items():
         for kind, hidden in (("public", False), ("hidden", True)):
             part = [spec for spec in specs if spec.hidden is hidden]
             if part:
                 tests[question + SUFFIXES[kind]] = part
-    return ExerciseSet(exercise_set.name, tests)
+                declared[question + SUFFIXES[kind]] = exercise_set.mistakes.get(question, ())
+    return ExerciseSet(exercise_set.name, tests, declared)
 
 
 def build_autograder(
@@ -112,7 +119,10 @@ def build_autograder(
         package = root / "lib" / "hepml"
         for path in sorted(package.rglob("*.py")):
             bundle.write(path, str(path.relative_to(root)))
-        bundle.write(archive, f"build/exercises/{exercise}/autograder.zip")
+        # The mistakes' signatures next to the archive: without them Gradescope would grade
+        # the same but not name a declared mistake in its feedback, as `hepml grade` does.
+        for built in (archive, archive.with_name("mistakes.json")):
+            bundle.write(built, f"build/exercises/{exercise}/{built.name}")
     return output
 
 
