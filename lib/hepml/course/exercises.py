@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import importlib.metadata
 import json
 import os
 import re
@@ -207,9 +208,8 @@ def _build(master: Path, root: Path) -> Path:
         archive = archives[0].read_bytes()
         student = nbformat.read(work / "out" / "student" / master.name, as_version=4)
         signatures = _mistake_signatures(master)
-        shutil.copy(archives[0], work / "autograder.zip")
-        (work / "mistakes.json").write_text(signatures)
-        exercise_set = _read_archive(master.stem, work / "autograder.zip")
+        archives[0].with_name("mistakes.json").write_text(signatures)
+        exercise_set = _read_archive(master.stem, archives[0])
     original = nbformat.read(master, as_version=4)
     notebook = _student_notebook(student, exercise_set, _test_sources(original))
     leaks = sorted(solution_lines(original) & _code_lines(notebook))
@@ -232,14 +232,12 @@ def _source_digest(master: Path) -> str:
     ``hepml`` as a whole, because the master runs its simulators and methods to evaluate the
     declared mistakes, and :mod:`hepml.course` shapes the exercise notebook.
     """
-    import otter
-
     digest = hashlib.sha256(master.read_bytes())
     package = Path(__file__).resolve().parents[1]
     for module in sorted(package.rglob("*.py")):
         digest.update(str(module.relative_to(package)).encode())
         digest.update(module.read_bytes())
-    digest.update(otter.__version__.encode())
+    digest.update(importlib.metadata.version("otter-grader").encode())
     return digest.hexdigest()
 
 
