@@ -19,6 +19,7 @@ from hepml.course import paths
 
 ROOT = paths.repository_root()
 SET = "01-statistics"
+MISTAKE = "variance_energy = energies.var()"  # 01 q1's declared mistake "divides by m"
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +43,6 @@ def _with_q1_mistake():
     end = next(i for i, c in enumerate(notebook.cells) if c.source == "# END SOLUTION")
     notebook.cells.insert(end + 1, nbformat.v4.new_code_cell(MISTAKE))
     return notebook
-
-
-MISTAKE = "variance_energy = energies.var()"
 
 
 @pytest.fixture(scope="module")

@@ -41,12 +41,16 @@ from hepml.course.feedback import TestSpec
 
 __all__ = [
     "ExerciseSet",
+    "build_folder",
     "generate",
     "generate_all",
     "generated_exercise",
     "load_tests",
     "solution_lines",
 ]
+
+#: The installed ``hepml`` package, whose modules are part of every build's stamp.
+_PACKAGE = Path(__file__).resolve().parents[1]
 
 _CHECK_CELL = re.compile(r'^\s*grader\.check\(\s*"(?P<question>[^"]+)"\s*\)\s*$')
 
@@ -116,11 +120,9 @@ def load_tests(name: str, *, root: Path | None = None) -> ExerciseSet:
 
     The archive is (re)built first if it is missing, or if the master or ``hepml`` changed
     since it was built. ``exercises/`` is never written here: only :func:`generate` does that,
-    so a stale committed exercise stays visible to :func:`generated_exercise`'s callers.
+    so comparing the committed file with :func:`generated_exercise` still finds it stale.
     """
-    root = paths.repository_root() if root is None else Path(root)
-    build = _fresh_build(name, root)
-    return _read_archive(name, build / "autograder.zip")
+    return _read_archive(name, build_folder(name, root=root) / "autograder.zip")
 
 
 def generated_exercise(name: str, *, root: Path | None = None) -> str:
@@ -129,8 +131,24 @@ def generated_exercise(name: str, *, root: Path | None = None) -> str:
     Taken from the build folder (rebuilt if stale, as in :func:`load_tests`), so comparing it
     with the committed file costs no extra ``otter assign``.
     """
+    return (build_folder(name, root=root) / "exercise.ipynb").read_text(encoding="utf-8")
+
+
+def build_folder(name: str, *, root: Path | None = None) -> Path:
+    """``build/exercises/NN-topic/`` of exercise set ``name``, (re)built first if stale.
+
+    It holds the autograder archive, the declared mistakes' signatures, the generated exercise
+    notebook and a stamp; it is rebuilt if missing, or if the master or ``hepml`` changed since.
+    """
     root = paths.repository_root() if root is None else Path(root)
-    return (_fresh_build(name, root) / "exercise.ipynb").read_text(encoding="utf-8")
+    master = root / "solutions" / f"{name}.ipynb"
+    if not master.is_file():
+        raise FileNotFoundError(f"no exercise master {str(master)!r}")
+    build = _folder(root, name)
+    stamp = build / "source.sha256"
+    if not stamp.is_file() or stamp.read_text() != _source_digest(master):
+        _build(master, root)
+    return build
 
 
 def solution_lines(master: nbformat.NotebookNode) -> set[str]:
@@ -165,15 +183,8 @@ def _code_lines(notebook: nbformat.NotebookNode) -> set[str]:
     }
 
 
-def _fresh_build(name: str, root: Path) -> Path:
-    master = root / "solutions" / f"{name}.ipynb"
-    if not master.is_file():
-        raise FileNotFoundError(f"no exercise master {str(master)!r}")
-    build = root / "build" / "exercises" / name
-    stamp = build / "source.sha256"
-    if not stamp.is_file() or stamp.read_text() != _source_digest(master):
-        _build(master, root)
-    return build
+def _folder(root: Path, name: str) -> Path:
+    return root / "build" / "exercises" / name
 
 
 def _build(master: Path, root: Path) -> Path:
@@ -217,7 +228,7 @@ def _build(master: Path, root: Path) -> Path:
         raise RuntimeError(
             f"solution lines of {master.name} would leak into the exercise: {leaks}"
         )
-    build = root / "build" / "exercises" / master.stem
+    build = _folder(root, master.stem)
     build.mkdir(parents=True, exist_ok=True)
     paths.replace_file(build / "autograder.zip", archive)
     paths.replace_file(build / "mistakes.json", signatures.encode())
@@ -226,14 +237,13 @@ def _build(master: Path, root: Path) -> Path:
     return build
 
 
-def _source_digest(master: Path) -> str:
+def _source_digest(master: Path, package: Path = _PACKAGE) -> str:
     """Hash of what a build depends on: the master, every module of ``hepml`` and otter.
 
     ``hepml`` as a whole, because the master runs its simulators and methods to evaluate the
     declared mistakes, and :mod:`hepml.course` shapes the exercise notebook.
     """
     digest = hashlib.sha256(master.read_bytes())
-    package = Path(__file__).resolve().parents[1]
     for module in sorted(package.rglob("*.py")):
         digest.update(str(module.relative_to(package)).encode())
         digest.update(module.read_bytes())

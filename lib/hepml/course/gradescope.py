@@ -11,7 +11,7 @@ Gradescope's autograder format:
   :func:`hepml.course.grading.grade_submission` and writes ``/autograder/results/results.json``;
 - ``requirements.txt``, ``pyproject.toml``, ``README.md`` and ``lib/hepml/``: the package;
 - ``build/exercises/NN-topic/autograder.zip``: the set's tests, public and hidden (the archive
-  of :func:`hepml.course.exercises.load_tests`), with ``mistakes.json`` beside it (the declared
+  of :func:`hepml.course.exercises.build_folder`), with ``mistakes.json`` beside it (the declared
   mistakes' signatures, so the feedback names them), and ``gradescope.json``: the set and its
   time limits.
 
@@ -33,7 +33,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from hepml.course.exercises import ExerciseSet, _read_archive, load_tests
+from hepml.course.exercises import ExerciseSet, _read_archive, build_folder
 from hepml.course.feedback import TestSpec
 from hepml.course.paths import repository_root
 
@@ -105,8 +105,7 @@ def build_autograder(
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
         raise ValueError(f"`timeout` must be a positive number of seconds, got {timeout!r}")
     root = repository_root() if root is None else Path(root)
-    load_tests(exercise, root=root)  # builds or refreshes the archive
-    archive = root / "build" / "exercises" / exercise / "autograder.zip"
+    archive = build_folder(exercise, root=root) / "autograder.zip"
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     config = {"exercise": exercise, "timeout": float(timeout)}
