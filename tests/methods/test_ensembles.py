@@ -126,7 +126,7 @@ def test_gradient_boosting_staged_predictions_equal_sklearn(learning_rate):
 
 def test_bad_input():
     X, y = events(30, seed=11)
-    with pytest.raises(ValueError, match="bootstraps must be non-empty index arrays"):
+    with pytest.raises(ValueError, match=r"bootstraps\[0\] must hold indices into range\(30\)"):
         ensembles.fit_random_forest(X, y, bootstraps=[np.array([0, 30])])
     with pytest.raises(ValueError, match="y must contain only 0 and 1"):
         ensembles.fit_adaboost(X, 2 * y)

@@ -23,7 +23,7 @@ import numpy as np
 
 from hepml.methods.trees import DecisionTree, fit_classification_tree, fit_regression_tree
 from hepml.reproducibility import as_generator
-from hepml.validation import check_array, check_int, check_real, check_xy
+from hepml.validation import check_array, check_index_array, check_int, check_real, check_xy
 
 
 def bootstrap_indices(n: int, seed: int | np.random.Generator = 0) -> np.ndarray:
@@ -107,9 +107,12 @@ def fit_random_forest(
     if bootstraps is None:
         n_trees = check_int(n_trees, "n_trees", minimum=1)
         bootstraps = [bootstrap_indices(len(y), rng) for _ in range(n_trees)]
-    bootstraps = tuple(np.asarray(indices, dtype=np.intp) for indices in bootstraps)
-    if not bootstraps or any(b.ndim != 1 or np.any((b < 0) | (b >= len(y))) for b in bootstraps):
-        raise ValueError(f"bootstraps must be non-empty index arrays into range({len(y)})")
+    if len(bootstraps) == 0:
+        raise ValueError("bootstraps must hold at least one resample")
+    bootstraps = tuple(
+        check_index_array(indices, f"bootstraps[{i}]", len(y))
+        for i, indices in enumerate(bootstraps)
+    )
     classes = np.unique(y)
     trees, oob_sum, oob_count = [], np.zeros((len(y), len(classes))), np.zeros(len(y))
     for indices in bootstraps:

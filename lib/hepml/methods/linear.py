@@ -274,7 +274,19 @@ def ridge(
 
 
 def soft_threshold(value: np.ndarray | float, threshold: float) -> np.ndarray | float:
-    """``sign(value) * max(|value| - threshold, 0)``: the minimiser behind every lasso update."""
+    """``sign(value) * max(|value| - threshold, 0)``: the minimiser behind every lasso update.
+
+    ``value`` is a number or an array of finite numbers; ``threshold`` is >= 0.
+    """
+    threshold = check_real(threshold, "threshold", minimum=0.0)
+    if np.ndim(value) == 0:
+        value = check_real(value, "value")
+    else:
+        value = check_array(value, "value")
+    return _soft_threshold(value, threshold)
+
+
+def _soft_threshold(value: np.ndarray | float, threshold: float) -> np.ndarray | float:
     return np.sign(value) * np.maximum(np.abs(value) - threshold, 0.0)
 
 
@@ -332,7 +344,7 @@ def lasso(
                 continue
             old = weights[j]
             rho = correlation[j] - gram[j] @ weights + gram[j, j] * old
-            weights[j] = soft_threshold(rho, alpha) / gram[j, j]
+            weights[j] = _soft_threshold(rho, alpha) / gram[j, j]
             largest_change = max(largest_change, abs(weights[j] - old))
         if largest_change < tol:
             return LinearModel(weights, float(y_mean - x_mean @ weights))
