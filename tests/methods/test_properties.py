@@ -3,7 +3,12 @@
 hypothesis draws the shapes, scales (features from 1e-3 to 1e3), ties (values repeated on
 purpose) and weights that the example-based tests never chose. The search is derandomised
 (the same examples on every run, so CI is reproducible) and kept small (``max_examples``) so
-that the whole file runs in well under a minute.
+that the whole file runs in well under a minute of CPU time.
+
+Not here, because their twins are too slow for many examples or are covered by fixed cases:
+the linear SVM (its stated bound on ``|w - w*|`` against ``SVC`` is in ``test_svm.py``),
+logistic regression, the perceptron, gradient descent and the likelihood fits, which stop on
+tolerances (``test_classify.py``, ``test_linear.py``, ``test_likelihood.py``).
 """
 
 from __future__ import annotations
@@ -473,3 +478,44 @@ def test_cross_val_score_equals_sklearn(X, n_splits, seed):
     ours = model_selection.cross_val_score(model, X, y, n_splits=n_splits)
     theirs = sk_model_selection.cross_val_score(model, X, y, cv=KFold(n_splits))
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+@FEW
+@given(design(max_rows=25, ties=False), st.floats(0.1, 10.0), st.floats(0.3, 3.0))
+def test_log_marginal_likelihood_equals_sklearn(X, amplitude, length_scale):
+    X = X / np.std(X, axis=0)
+    y = np.cos(X).sum(axis=1)
+    kernel = gaussian_process.RBFCovariance(amplitude, length_scale)
+    reference = GaussianProcessRegressor(
+        ConstantKernel(amplitude**2, "fixed") * RBF(length_scale, "fixed"),
+        alpha=0.04,
+        optimizer=None,
+    ).fit(X, y)
+    assert gaussian_process.log_marginal_likelihood(X, y, kernel, 0.2) == pytest.approx(
+        reference.log_marginal_likelihood_value_, rel=1e-9
+    )
+
+
+@FAST
+@given(labelled(max_columns=1), st.floats(1e-6, 0.5))
+def test_binary_cross_entropy_equals_sklearn_log_loss(data, clip):
+    X, y = data
+    p = np.clip(scipy.special.expit(X[:, 0] / np.std(X[:, 0])), clip, 1 - clip)
+    assert classify.binary_cross_entropy(y, p) == pytest.approx(
+        skmetrics.log_loss(y, p), rel=1e-12
+    )
+
+
+@FEW
+@given(design(min_rows=12, ties=False), st.integers(2, 4), st.integers(0, 2**32 - 1))
+def test_validation_curve_equals_sklearn(X, n_splits, seed):
+    y = X.sum(axis=1) + np.random.default_rng(seed).normal(size=len(X))
+    alphas = [1e-3, 1.0, 1e3]
+    ours = model_selection.validation_curve(
+        linear_model.Ridge(), X, y, "alpha", alphas, n_splits=n_splits
+    )
+    theirs = sk_model_selection.validation_curve(
+        linear_model.Ridge(), X, y, param_name="alpha", param_range=alphas, cv=KFold(n_splits)
+    )
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
