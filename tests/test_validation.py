@@ -79,3 +79,48 @@ def test_pair_interval_shape_and_callable_checks():
     assert check_shape((3, 4), "size") == (3, 4) and check_shape(5, "size") == (5,)
     with pytest.raises(TypeError, match="fit must be a function"):
         check_callable(3, "fit")
+
+
+def test_check_class_labels_rejects_missing_values_and_keeps_names():
+    from hepml.validation import check_class_labels
+
+    assert list(check_class_labels(["b", "light"], "y")) == ["b", "light"]
+    np.testing.assert_array_equal(check_class_labels(np.array([0, 2, 1]), "y"), [0, 2, 1])
+    with pytest.raises(ValueError, match="y contains NaN or infinite values"):
+        check_class_labels([0.0, np.nan, 1.0], "y")  # np.unique would make NaN a class
+    with pytest.raises(ValueError, match="labels contains None"):
+        check_class_labels([0, None, 1], "labels")  # np.unique raised a TypeError about '<'
+    with pytest.raises(ValueError, match=r"y must be 1-dimensional, got shape \(\)"):
+        check_class_labels(1, "y")
+    with pytest.raises(ValueError, match="y must have at least 1 entries"):
+        check_class_labels([], "y")
+    with pytest.raises(TypeError, match="y must hold real numbers or class names"):
+        check_class_labels([1 + 1j, 0j], "y")
+
+
+def test_check_index_array_rejects_fractional_and_out_of_range_indices():
+    from hepml.validation import check_index_array
+
+    indices = check_index_array([0, 2.0, 1], "bootstraps[0]", 3)
+    assert indices.dtype == np.intp and list(indices) == [0, 2, 1]
+    with pytest.raises(ValueError, match=r"bootstraps\[1\] must hold integer indices"):
+        check_index_array([0.5, 1.7], "bootstraps[1]", 3)  # was truncated to [0, 1]
+    with pytest.raises(ValueError, match=r"must hold indices into range\(3\)"):
+        check_index_array([0, 3], "b", 3)
+    with pytest.raises(ValueError, match="b must be a non-empty 1-dimensional index array"):
+        check_index_array([], "b", 3)
+
+
+def test_check_array_never_casts_a_wrong_kind_silently():
+    # np.asarray(..., dtype=float) drops an imaginary part with only a warning and parses
+    # strings; None became NaN and was reported as NaN
+    with pytest.raises(TypeError, match="w must be an array of real numbers, got complex"):
+        check_array(np.array([1 + 2j, 2 + 0j]), "w")
+    with pytest.raises(TypeError, match="w must be an array of real numbers, got <U1"):
+        check_array(["1", "0"], "w")
+    with pytest.raises(ValueError, match="w contains None"):
+        check_array([1.0, None], "w", finite=False)
+    with pytest.raises(TypeError, match="w must be an array of real numbers, got list"):
+        check_array([[1.0, 2.0], [3.0]], "w")
+    np.testing.assert_array_equal(check_array([True, False], "mask"), [1.0, 0.0])
+    np.testing.assert_array_equal(check_array(np.array([1, 2.5], dtype=object), "a"), [1, 2.5])

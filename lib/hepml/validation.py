@@ -84,7 +84,8 @@ def check_array(
     Parameters
     ----------
     value
-        Anything :func:`numpy.asarray` accepts that holds real numbers.
+        Anything :func:`numpy.asarray` accepts that holds real numbers (booleans count as 0
+        and 1). Complex numbers, strings and ``None`` are rejected, not cast.
     name
         The argument's name, used in the error message.
     ndim
@@ -97,7 +98,22 @@ def check_array(
         If true, NaN and infinite entries are rejected.
     """
     try:
-        array = np.asarray(value, dtype=float)
+        raw = value if isinstance(value, np.ndarray) else np.asarray(value)
+    except (TypeError, ValueError) as error:  # e.g. rows of different lengths
+        raise TypeError(
+            f"{name} must be an array of real numbers, got {type(value).__name__}"
+        ) from error
+    if raw.dtype.kind == "O" and any(v is None for v in raw.flat):
+        raise ValueError(f"{name} contains None: remove or fill in the missing entries")
+    if raw.dtype.kind in "cUSO" and not (
+        raw.dtype.kind == "O" and all(isinstance(v, numbers.Real) for v in raw.flat)
+    ):
+        # complex numbers would lose their imaginary part and strings would be parsed: a
+        # wrong kind of input is an error, never cast silently
+        kind = "complex numbers" if raw.dtype.kind == "c" else f"{raw.dtype} values"
+        raise TypeError(f"{name} must be an array of real numbers, got {kind}")
+    try:
+        array = np.asarray(raw, dtype=float)
     except (TypeError, ValueError) as error:
         raise TypeError(
             f"{name} must be an array of real numbers, got {type(value).__name__}"
@@ -129,6 +145,63 @@ def check_labels(value: object, name: str) -> np.ndarray:
     if not np.all((labels == 0) | (labels == 1)):
         raise ValueError(f"{name} must contain only 0 and 1")
     return labels.astype(int)
+
+
+def check_class_labels(value: object, name: str) -> np.ndarray:
+    """Return class labels of any kind (numbers, strings, booleans) as a 1-dimensional array.
+
+    Parameters
+    ----------
+    value
+        A 1-dimensional sequence with at least one entry. ``None``, NaN and infinite entries
+        are rejected: they are missing values, not classes (``np.unique`` would count every
+        NaN as a class of its own, and ``None`` cannot be sorted with numbers).
+    name
+        The argument's name, used in the error message.
+    """
+    labels = np.asarray(value)
+    if labels.ndim != 1:
+        raise ValueError(f"{name} must be 1-dimensional, got shape {labels.shape}")
+    if len(labels) == 0:
+        raise ValueError(f"{name} must have at least 1 entries along axis 0, got 0")
+    if labels.dtype.kind == "c":
+        raise TypeError(f"{name} must hold real numbers or class names, got complex numbers")
+    if labels.dtype.kind == "O":
+        if any(label is None for label in labels):
+            raise ValueError(f"{name} contains None: remove or label the missing entries")
+        numbers_only = all(isinstance(label, numbers.Real) for label in labels)
+        if numbers_only:
+            labels = labels.astype(float)
+    if labels.dtype.kind == "f" and not np.all(np.isfinite(labels)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return labels
+
+
+def check_index_array(value: object, name: str, size: int) -> np.ndarray:
+    """Return integer indices into ``range(size)``, rejecting fractional or out-of-range ones.
+
+    Parameters
+    ----------
+    value
+        A non-empty 1-dimensional sequence of whole numbers (floats such as ``2.0`` are
+        accepted, ``2.5`` is not: it would be truncated silently).
+    name
+        The argument's name, used in the error message.
+    size
+        Number of entries the indices point into.
+    """
+    array = np.asarray(value)
+    if array.ndim != 1 or len(array) == 0:
+        raise ValueError(
+            f"{name} must be a non-empty 1-dimensional index array, got {array.shape}"
+        )
+    if array.dtype.kind not in "iuf" or (
+        array.dtype.kind == "f" and not np.all(np.isfinite(array) & (array == np.round(array)))
+    ):
+        raise ValueError(f"{name} must hold integer indices, got {array.dtype} values")
+    if np.any((array < 0) | (array >= size)):
+        raise ValueError(f"{name} must hold indices into range({size})")
+    return array.astype(np.intp)
 
 
 def check_consistent_length(arrays: Sequence[np.ndarray], names: Sequence[str]) -> None:
@@ -168,7 +241,8 @@ def check_xy(
     labels
         If true, ``y`` must hold binary class labels (see :func:`check_labels`).
     finite_y
-        If false, ``y`` may be any 1-dimensional array (e.g. class names).
+        If false, ``y`` may be any 1-dimensional array of class labels, e.g. class names (see
+        :func:`check_class_labels`).
 
     Returns
     -------
@@ -181,9 +255,7 @@ def check_xy(
     elif finite_y:
         y = check_array(y, names[1], ndim=1)
     else:
-        y = np.asarray(y)
-        if y.ndim != 1:
-            raise ValueError(f"{names[1]} must be 1-dimensional, got shape {y.shape}")
+        y = check_class_labels(y, names[1])
     check_consistent_length([X, y], names)
     return X, y
 

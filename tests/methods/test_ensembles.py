@@ -126,9 +126,32 @@ def test_gradient_boosting_staged_predictions_equal_sklearn(learning_rate):
 
 def test_bad_input():
     X, y = events(30, seed=11)
-    with pytest.raises(ValueError, match="bootstraps must be non-empty index arrays"):
+    with pytest.raises(ValueError, match=r"bootstraps\[0\] must hold indices into range\(30\)"):
         ensembles.fit_random_forest(X, y, bootstraps=[np.array([0, 30])])
     with pytest.raises(ValueError, match="y must contain only 0 and 1"):
         ensembles.fit_adaboost(X, 2 * y)
     with pytest.raises(ValueError, match="learning_rate must be > 0"):
         ensembles.fit_gradient_boosting(X, X[:, 0], learning_rate=0.0)
+
+
+@pytest.mark.parametrize("max_depth", [1, 2])
+@pytest.mark.parametrize("learning_rate", [0.5, 1.0, 2.5, 5.0])
+def test_adaboost_at_large_learning_rates_follows_sklearn_for_80_rounds(max_depth, learning_rate):
+    # From a learning rate of 2.5 the weights of the events every tree gets right underflow;
+    # without scikit-learn's floor at machine epsilon they became NaN.
+    X, y = events(1000, seed=7)
+    X_test, _ = events(500, seed=107)
+    ours = ensembles.fit_adaboost(
+        X, y, n_estimators=80, learning_rate=learning_rate, max_depth=max_depth
+    )
+    theirs = AdaBoostClassifier(
+        DecisionTreeClassifier(max_depth=max_depth),
+        n_estimators=80,
+        learning_rate=learning_rate,
+        random_state=0,
+        **SAMME,
+    ).fit(X, y)
+    staged = np.array(list(theirs.staged_decision_function(X_test)))
+    assert ours.n_steps == len(staged) == 80
+    np.testing.assert_allclose(ours.staged_decision_function(X_test), staged, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(ours.estimator_weights, theirs.estimator_weights_, rtol=1e-10)

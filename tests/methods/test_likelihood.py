@@ -208,3 +208,15 @@ def test_fit_result_rejects_unknown_parameter_names():
     assert fit.value("a") == pytest.approx(1.0, abs=1e-5)
     with pytest.raises(KeyError, match="no parameter called 'b'"):
         fit.error("b")
+
+
+@pytest.mark.parametrize("sigma", [1e-300, 1e-170, 1e-5, 1.0, 1e170, 1e200, 1e300])
+def test_gaussian_entropy_and_kl_hold_at_extreme_widths(sigma):
+    assert likelihood.gaussian_entropy(sigma) == pytest.approx(
+        stats.norm(0.0, sigma).entropy(), rel=1e-14
+    )
+    # D(N(0, s^2) || N(s, (2 s)^2)) does not depend on s: ln 2 + (1 + 1) / 8 - 1/2
+    expected = np.log(2.0) + 2.0 / 8.0 - 0.5
+    assert likelihood.gaussian_kl(0.0, sigma, sigma, 2 * sigma) == pytest.approx(
+        expected, rel=1e-14
+    )

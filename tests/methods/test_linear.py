@@ -1,5 +1,6 @@
 """The from-scratch regression of hepml.methods.linear against its scikit-learn twins."""
 
+import mpmath
 import numpy as np
 import pytest
 from sklearn import linear_model, preprocessing
@@ -40,6 +41,26 @@ def test_least_squares_rejects_collinear_features(data):
     X, y = data
     with pytest.raises(ValueError, match="linearly dependent"):
         linear.least_squares(np.column_stack([X, 2 * X[:, 0]]), y)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_least_squares_solves_a_full_rank_badly_scaled_design(fit_intercept):
+    # cond(A) ~ 1e10, so cond(A.T A) ~ 1e20: the normal equations are numerically singular
+    # although the columns are independent. The reference solves them in 50-digit arithmetic.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 2)) * np.array([1.0, 1e10])
+    y = X @ np.array([2.0, 3e-10]) + 1.0 + 0.1 * rng.normal(size=50)
+    A = np.column_stack([np.ones(50), X]) if fit_intercept else X
+    assert np.linalg.cond(A) > 1e9 and np.linalg.matrix_rank(A) == A.shape[1]
+    with mpmath.workdps(50):
+        exact = mpmath.lu_solve(
+            mpmath.matrix(A.tolist()).T * mpmath.matrix(A.tolist()),
+            mpmath.matrix(A.tolist()).T * mpmath.matrix(y.tolist()),
+        )
+        reference = np.array([float(value) for value in exact])
+    model = linear.least_squares(X, y, fit_intercept=fit_intercept)
+    ours = np.concatenate([[model.bias], model.weights]) if fit_intercept else model.weights
+    np.testing.assert_allclose(ours, reference, rtol=1e-10)
 
 
 def test_mse_gradient_matches_finite_differences(data):

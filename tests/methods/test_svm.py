@@ -90,3 +90,22 @@ def test_bad_input_gets_a_clear_error():
         svm.fit_linear_svm(X, y[:-1])
     with pytest.raises(ValueError, match="X must have 2 columns"):
         svm.fit_linear_svm(X, y).decision_function(X[:, :1])
+
+
+@pytest.mark.parametrize(
+    ("n", "signal_mean", "C"),
+    [(300, (1.0, 0.5), 1.0), (400, (1.0, 0.5), 10.0), (1000, (0.5, 0.5), 5.0)],
+)
+def test_the_stopping_rule_bounds_the_error_in_w_it_states(n, signal_mean, C):
+    # G(w) = min_b J is 1-strongly convex, so |w - w*| <= sqrt(2 gap) <= sqrt(2 tol J).
+    data = simulate.gaussian_classes(n, signal_mean=signal_mean, seed=1)
+    tolerance = 3e-7
+    fit = svm.fit_linear_svm(data.X, data.y, C=C, tolerance=tolerance)
+    assert fit.converged
+    assert fit.weight_error_bound == pytest.approx(np.sqrt(2 * fit.duality_gap), rel=1e-15)
+    assert fit.weight_error_bound <= np.sqrt(2 * tolerance * fit.loss_history[-1])
+    exact = SVC(kernel="linear", C=C, tol=1e-12).fit(data.X, data.y)
+    assert np.linalg.norm(fit.weights - exact.coef_[0]) <= fit.weight_error_bound
+    # the bound is what is guaranteed; 1e-3 on the decision function is not
+    difference = fit.decision_function(data.X) - exact.decision_function(data.X)
+    assert (np.max(np.abs(difference)) > 1e-3) == ((n, C) == (1000, 5.0))

@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from hepml.validation import check_array
+from hepml.validation import check_array, check_real
 
 Backward = Callable[[np.ndarray], tuple[np.ndarray, ...]]
 
@@ -54,6 +54,10 @@ class Tensor:
     """
 
     __slots__ = ("data", "grad", "parents", "op", "_backward")
+    # NumPy's protocol: an ndarray on the left of an operator (w * x) returns NotImplemented,
+    # so Python calls the Tensor's reflected operator (x.__rmul__(w)) and the product is a
+    # Tensor in the graph, not an object array of Tensors that gives wrong gradients.
+    __array_ufunc__ = None
 
     def __init__(self, data: np.ndarray | float):
         # a copy: updating the caller's array later does not change the graph
@@ -103,12 +107,21 @@ class Tensor:
             raise TypeError(
                 f"the exponent must be a constant number, got {type(exponent).__name__}"
             )
-        p, x = float(exponent), self.data
+        p, x = check_real(exponent, "exponent"), self.data
+        if p == 0:  # x ** 0 = 1 with slope 0 everywhere, also at x = 0 (as torch)
+            return Tensor._node(np.ones_like(x), (self,), lambda g: (g * 0.0,), "**0")
         if not p.is_integer() and np.any(x < 0):
             raise ValueError(f"negative entries have no real power {p:g}")
         if p < 1 and np.any(x == 0):
             raise ValueError(f"the derivative of x ** {p:g} at x = 0 is not finite")
-        return Tensor._node(x**p, (self,), lambda g: (g * p * x ** (p - 1),), f"**{p:g}")
+        with np.errstate(over="ignore"):  # overflow gives inf, as in torch
+            out = x**p
+
+        def backward(g: np.ndarray) -> tuple[np.ndarray]:
+            with np.errstate(over="ignore", divide="ignore"):
+                return (g * p * x ** (p - 1),)
+
+        return Tensor._node(out, (self,), backward, f"**{p:g}")
 
     def __neg__(self) -> Tensor:
         return self * -1.0
@@ -128,8 +141,15 @@ class Tensor:
     def __rsub__(self, other: float) -> Tensor:
         return _as_tensor(other) - self
 
+    def __rtruediv__(self, other: float) -> Tensor:
+        return _as_tensor(other) / self
+
+    def __rmatmul__(self, other: np.ndarray) -> Tensor:
+        return _as_tensor(other) @ self
+
     def exp(self) -> Tensor:
-        out = np.exp(self.data)
+        with np.errstate(over="ignore"):  # e^x above about 709.78 is inf, as in torch
+            out = np.exp(self.data)
         return Tensor._node(out, (self,), lambda g: (g * out,), "exp")
 
     def log(self) -> Tensor:
@@ -159,7 +179,7 @@ class Tensor:
         slope = np.exp(-np.logaddexp(0, -x))  # the sigmoid, d softplus / dx
         return Tensor._node(out, (self,), lambda g: (g * slope,), "softplus")
 
-    def sum(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         shape = self.data.shape
 
         def backward(g: np.ndarray) -> tuple[np.ndarray]:
@@ -169,9 +189,12 @@ class Tensor:
 
         return Tensor._node(self.data.sum(axis=axis, keepdims=keepdims), (self,), backward, "sum")
 
-    def mean(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        count = self.data.size if axis is None else self.data.shape[axis]
-        return self.sum(axis=axis, keepdims=keepdims) * (1.0 / count)
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        total = self.sum(axis=axis, keepdims=keepdims)  # NumPy checks axis (int or tuple)
+        count = self.data.size // max(total.data.size, 1)
+        if count == 0:
+            raise ValueError(f"mean over axis {axis} of an empty array, shape {self.data.shape}")
+        return total * (1.0 / count)
 
     def backward(self, gradient: np.ndarray | None = None) -> None:
         """Fill in ``grad`` of every node of the graph.
@@ -191,7 +214,7 @@ class Tensor:
                     f"{self.data.shape}: reduce it with .sum() or .mean(), or pass gradient"
                 )
             gradient = np.ones_like(self.data)
-        gradient = np.asarray(gradient, dtype=float)
+        gradient = check_array(gradient, "gradient")
         if gradient.shape != self.data.shape:
             raise ValueError(f"gradient has shape {gradient.shape}, expected {self.data.shape}")
         order = _topological_order(self)

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from hepml.validation import check_callable, check_real
+from hepml.validation import check_array, check_callable, check_real
 
 
 class Value:
@@ -93,13 +93,9 @@ class Value:
                 f"the exponent must be a constant number, got {type(exponent).__name__}: "
                 "write exp(y * log(x)) for a variable exponent"
             )
-        exponent = float(exponent)
-        if self.data < 0 and not exponent.is_integer():
-            raise ValueError(f"{self.data:g} ** {exponent:g} is not real")
-        if self.data == 0 and exponent < 1:
-            raise ValueError(f"the derivative of x ** {exponent:g} at x = 0 is not finite")
-        local = exponent * self.data ** (exponent - 1)
-        return Value._node(self.data**exponent, (self,), (local,), f"**{exponent:g}")
+        exponent = check_real(exponent, "exponent")
+        out, local = _power(self.data, exponent)
+        return Value._node(out, (self,), (local,), f"**{exponent:g}")
 
     def __neg__(self) -> Value:
         return self * -1.0
@@ -124,7 +120,7 @@ class Value:
 
     # functions of one argument, each with its derivative
     def exp(self) -> Value:
-        out = math.exp(self.data)
+        out = _exp(self.data)
         return Value._node(out, (self,), (out,), "exp")
 
     def log(self) -> Value:
@@ -272,10 +268,16 @@ def vjp(
         The m outputs and the n components of u^T J = grad of sum_i u_i f_i.
     """
     check_callable(function, "function")
-    point = np.asarray(point, dtype=float).ravel()
-    cotangent = np.asarray(cotangent, dtype=float).ravel()
+    point = check_array(point, "point", min_length=1).ravel()
+    cotangent = check_array(cotangent, "cotangent", min_length=1).ravel()
     inputs = [Value(x) for x in point]
-    outputs = list(function(inputs))
+    outputs = function(inputs)
+    if isinstance(outputs, Value) or not isinstance(outputs, Iterable):
+        raise TypeError(
+            f"function must return a sequence of Values (a list), got "
+            f"{type(outputs).__name__}: wrap a single output as [output]"
+        )
+    outputs = list(outputs)
     if len(outputs) != len(cotangent) or not all(isinstance(o, Value) for o in outputs):
         raise ValueError(
             f"function must return {len(cotangent)} Values (the length of cotangent), "
@@ -285,6 +287,40 @@ def vjp(
     total = sum((u * f for u, f in zip(cotangent, outputs)), Value(0.0))
     total.backward()
     return np.array([o.data for o in outputs]), np.array([x.grad for x in inputs])
+
+
+def _power(x: float, exponent: float) -> tuple[float, float]:
+    """``x ** exponent`` and its derivative, with torch's results where they are finite or inf.
+
+    ``x ** 0`` is 1 with slope 0 (also at ``x = 0``); a result too large for a float is
+    ``inf`` (IEEE, as in torch) instead of Python's ``OverflowError``. A negative base with a
+    fractional exponent (no real result) and a slope that is infinite at ``x = 0`` (exponent
+    below 1) raise a :class:`ValueError`.
+    """
+    if exponent == 0:
+        return 1.0, 0.0
+    if x < 0 and not exponent.is_integer():
+        raise ValueError(f"{x:g} ** {exponent:g} is not real")
+    if x == 0 and exponent < 1:
+        raise ValueError(f"the derivative of x ** {exponent:g} at x = 0 is not finite")
+    return _float_power(x, exponent), exponent * _float_power(x, exponent - 1)
+
+
+def _float_power(x: float, exponent: float) -> float:
+    # Python raises OverflowError where IEEE arithmetic (NumPy, torch) gives +-inf
+    try:
+        return x**exponent
+    except OverflowError:
+        odd = exponent.is_integer() and exponent % 2 == 1
+        return -math.inf if x < 0 and odd else math.inf
+
+
+def _exp(x: float) -> float:
+    # e^x overflows to inf above about 709.78, as in torch, instead of raising OverflowError
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
 
 
 def _as_value(x: Value | float) -> Value:

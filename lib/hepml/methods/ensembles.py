@@ -23,7 +23,7 @@ import numpy as np
 
 from hepml.methods.trees import DecisionTree, fit_classification_tree, fit_regression_tree
 from hepml.reproducibility import as_generator
-from hepml.validation import check_array, check_int, check_real, check_xy
+from hepml.validation import check_array, check_index_array, check_int, check_real, check_xy
 
 
 def bootstrap_indices(n: int, seed: int | np.random.Generator = 0) -> np.ndarray:
@@ -107,9 +107,12 @@ def fit_random_forest(
     if bootstraps is None:
         n_trees = check_int(n_trees, "n_trees", minimum=1)
         bootstraps = [bootstrap_indices(len(y), rng) for _ in range(n_trees)]
-    bootstraps = tuple(np.asarray(indices, dtype=np.intp) for indices in bootstraps)
-    if not bootstraps or any(b.ndim != 1 or np.any((b < 0) | (b >= len(y))) for b in bootstraps):
-        raise ValueError(f"bootstraps must be non-empty index arrays into range({len(y)})")
+    if len(bootstraps) == 0:
+        raise ValueError("bootstraps must hold at least one resample")
+    bootstraps = tuple(
+        check_index_array(indices, f"bootstraps[{i}]", len(y))
+        for i, indices in enumerate(bootstraps)
+    )
     classes = np.unique(y)
     trees, oob_sum, oob_count = [], np.zeros((len(y), len(classes))), np.zeros(len(y))
     for indices in bootstraps:
@@ -200,6 +203,12 @@ def fit_adaboost(
     Boosting stops early if a tree makes no error (it then gets the vote 1) and refuses a tree
     no better than guessing (``err >= 1/2``).
 
+    Large learning rates make the weights span hundreds of orders of magnitude. As in
+    scikit-learn's ``AdaBoostClassifier`` (1.9), the update is done in log space, every weight
+    is raised to at least machine epsilon (2.2e-16) before each tree is fitted, and boosting
+    stops if the sum of the weights is no longer a positive finite number; so the stages agree
+    with scikit-learn's at any learning rate instead of turning into NaN.
+
     Parameters
     ----------
     X, y
@@ -217,6 +226,9 @@ def fit_adaboost(
     sample_weight = np.full(len(y), 1.0 / len(y))
     trees, weights, errors, converged = [], [], [], False
     for step in range(n_estimators):
+        # scikit-learn's floor: a weight never falls below machine epsilon, so weights that
+        # would underflow at large learning rates stay positive and the sum stays finite
+        sample_weight = np.maximum(sample_weight, np.finfo(float).eps)
         tree = fit_classification_tree(X, y, max_depth=max_depth, sample_weight=sample_weight)
         incorrect = tree.predict(X) != y
         error = float(np.average(incorrect, weights=sample_weight))
@@ -239,7 +251,10 @@ def fit_adaboost(
         if step < n_estimators - 1:
             # exp(log w + alpha) rather than w * exp(alpha): scikit-learn's form, same numbers
             sample_weight = np.exp(np.log(sample_weight) + alpha * incorrect)
-            sample_weight /= np.sum(sample_weight)
+            total = np.sum(sample_weight)
+            if not np.isfinite(total) or total <= 0:  # overflow: stop, as scikit-learn
+                break
+            sample_weight /= total
     weights = np.array(weights)
     loss_history = np.mean((_staged_vote(trees, weights, X) > 0) != (y == 1), axis=1)
     return AdaBoostResult(

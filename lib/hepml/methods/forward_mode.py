@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from hepml.validation import check_callable, check_real
+from hepml.methods.autodiff import _exp, _power
+from hepml.validation import check_array, check_callable, check_real
 
 
 class Dual:
@@ -61,13 +62,9 @@ class Dual:
             raise TypeError(
                 f"the exponent must be a constant number, got {type(exponent).__name__}"
             )
-        exponent = float(exponent)
-        if self.value < 0 and not exponent.is_integer():
-            raise ValueError(f"{self.value:g} ** {exponent:g} is not real")
-        if self.value == 0 and exponent < 1:
-            raise ValueError(f"the derivative of x ** {exponent:g} at x = 0 is not finite")
-        derivative = exponent * self.value ** (exponent - 1)
-        return Dual._make(self.value**exponent, derivative * self.tangent)
+        exponent = check_real(exponent, "exponent")
+        out, derivative = _power(self.value, exponent)
+        return Dual._make(out, derivative * self.tangent)
 
     def __neg__(self) -> Dual:
         return Dual._make(-self.value, -self.tangent)
@@ -91,7 +88,7 @@ class Dual:
         return _as_dual(other) / self
 
     def exp(self) -> Dual:
-        out = math.exp(self.value)
+        out = _exp(self.value)
         return Dual._make(out, out * self.tangent)
 
     def log(self) -> Dual:
@@ -140,13 +137,19 @@ def jvp(
         The m outputs and the m components of J v.
     """
     check_callable(function, "function")
-    point = np.asarray(point, dtype=float).ravel()
-    tangent = np.asarray(tangent, dtype=float).ravel()
+    point = check_array(point, "point", min_length=1).ravel()
+    tangent = check_array(tangent, "tangent").ravel()
     if point.shape != tangent.shape:
         raise ValueError(
             f"point and tangent must have the same length, got {point.size} and {tangent.size}"
         )
-    outputs = list(function([Dual(x, t) for x, t in zip(point, tangent)]))
+    outputs = function([Dual(x, t) for x, t in zip(point, tangent)])
+    if isinstance(outputs, Dual) or not isinstance(outputs, Iterable):
+        raise TypeError(
+            f"function must return a sequence of Dual numbers (a list), got "
+            f"{type(outputs).__name__}: wrap a single output as [output]"
+        )
+    outputs = list(outputs)
     if not all(isinstance(o, Dual) for o in outputs):
         raise TypeError("function must return a sequence of Dual numbers")
     return np.array([o.value for o in outputs]), np.array([o.tangent for o in outputs])
@@ -156,7 +159,10 @@ def jacobian(
     function: Callable[[list[Dual]], Sequence[Dual]], point: Sequence[float]
 ) -> np.ndarray:
     """The m x n Jacobian of ``function`` at ``point``: one forward pass per input (column)."""
-    point = np.asarray(point, dtype=float).ravel()
+    check_callable(function, "function")
+    point = check_array(point, "point", min_length=1).ravel()
+    if point.size == 0:
+        raise ValueError("point must have at least one entry, got an empty array")
     columns = [jvp(function, point, direction)[1] for direction in np.eye(point.size)]
     return np.column_stack(columns)
 

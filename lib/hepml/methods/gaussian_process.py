@@ -112,7 +112,7 @@ def gp_posterior(
         ``mean``, ``covariance`` and ``std`` of ``f(X_test)``. The band for a new noisy
         observation is wider: add ``noise**2`` to the variance.
     """
-    X_train, y_train, noise = _check_gp_data(X_train, y_train, noise)
+    X_train, y_train, noise = _check_gp_data(X_train, y_train, noise, ("X_train", "y_train"))
     kernel = _check_kernel(kernel)
     X_test = check_array(X_test, "X_test", ndim=2, columns=X_train.shape[1], min_length=1)
     factor = _cholesky(_kernel_matrix(kernel, X_train, X_train, "X_train"), noise)
@@ -231,9 +231,9 @@ def fit_gp_hyperparameters(
 
 
 def _check_gp_data(
-    X: object, y: object, noise: object
+    X: object, y: object, noise: object, names: tuple[str, str] = ("X", "y")
 ) -> tuple[np.ndarray, np.ndarray, float | np.ndarray]:
-    X, y = check_xy(X, y)
+    X, y = check_xy(X, y, names=names)
     if np.ndim(noise) == 0:
         noise = check_real(noise, "noise", minimum=0.0)
     else:

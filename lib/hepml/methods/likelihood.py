@@ -83,7 +83,9 @@ def gaussian_entropy(sigma: float) -> float:
         Standard deviation, > 0.
     """
     sigma = check_real(sigma, "sigma", minimum=0.0, strict_minimum=True)
-    return float(0.5 * np.log(2 * np.pi * np.e * sigma**2))
+    # ln sigma rather than ln(sigma^2) / 2: sigma^2 overflows above 1e154 and underflows below
+    # 1e-162, ln sigma is finite for every positive float
+    return float(0.5 * np.log(2 * np.pi * np.e) + np.log(sigma))
 
 
 def gaussian_kl(mu_p: float, sigma_p: float, mu_q: float, sigma_q: float) -> float:
@@ -104,9 +106,9 @@ def gaussian_kl(mu_p: float, sigma_p: float, mu_q: float, sigma_q: float) -> flo
     mu_q = check_real(mu_q, "mu_q")
     sigma_p = check_real(sigma_p, "sigma_p", minimum=0.0, strict_minimum=True)
     sigma_q = check_real(sigma_q, "sigma_q", minimum=0.0, strict_minimum=True)
-    return float(
-        np.log(sigma_q / sigma_p) + (sigma_p**2 + (mu_p - mu_q) ** 2) / (2 * sigma_q**2) - 0.5
-    )
+    # ratios rather than squares, so that widths of 1e200 or 1e-200 neither overflow nor vanish
+    ratio, shift = sigma_p / sigma_q, (mu_p - mu_q) / sigma_q
+    return float(np.log(sigma_q) - np.log(sigma_p) + (ratio**2 + shift**2) / 2 - 0.5)
 
 
 @dataclass(frozen=True)

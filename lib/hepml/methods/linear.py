@@ -87,6 +87,13 @@ def least_squares(X: np.ndarray, y: np.ndarray, *, fit_intercept: bool = True) -
     the gradient of ``|A w - y|^2`` vanishes where ``A.T @ A @ w = A.T @ y``. The system is
     solved with :func:`numpy.linalg.solve`, never by inverting ``A.T @ A``.
 
+    Forming ``A.T @ A`` squares the condition number of ``A``. When that makes the normal
+    equations numerically singular although the columns of ``A`` are independent (badly scaled
+    features, e.g. one in GeV and one in eV), each column of ``A`` is rescaled to unit length
+    and the problem is solved from the rescaled ``A`` with :func:`numpy.linalg.lstsq` (an
+    SVD). Columns that are linearly dependent (the rescaled ``A`` has rank below its number of
+    columns) have no unique solution and raise a :class:`ValueError`.
+
     Parameters
     ----------
     X
@@ -100,11 +107,19 @@ def least_squares(X: np.ndarray, y: np.ndarray, *, fit_intercept: bool = True) -
     A = _design_matrix(X, fit_intercept)
     gram = A.T @ A
     eigenvalues = np.linalg.eigvalsh(gram)
-    if eigenvalues[0] <= eigenvalues[-1] * len(A) * np.finfo(float).eps:
+    if eigenvalues[0] > eigenvalues[-1] * len(A) * np.finfo(float).eps:
+        return _split(np.linalg.solve(gram, A.T @ y), fit_intercept)
+    # The normal equations are numerically singular. Rescale every column of A to unit length
+    # (which removes the ill-conditioning that comes from units alone) and ask the rescaled A
+    # itself, through its singular values, whether the columns are independent.
+    norms = np.linalg.norm(A, axis=0)
+    rank = np.linalg.matrix_rank(A / np.where(norms > 0, norms, 1.0)) if norms.all() else 0
+    if rank < A.shape[1]:
+        what = "X with the intercept column" if fit_intercept else "X"
         raise ValueError(
-            "X has linearly dependent columns: the normal equations have no unique solution"
+            f"{what} has linearly dependent columns: the least-squares solution is not unique"
         )
-    w = np.linalg.solve(gram, A.T @ y)
+    w = np.linalg.lstsq(A / norms, y, rcond=None)[0] / norms
     return _split(w, fit_intercept)
 
 
@@ -259,7 +274,19 @@ def ridge(
 
 
 def soft_threshold(value: np.ndarray | float, threshold: float) -> np.ndarray | float:
-    """``sign(value) * max(|value| - threshold, 0)``: the minimiser behind every lasso update."""
+    """``sign(value) * max(|value| - threshold, 0)``: the minimiser behind every lasso update.
+
+    ``value`` is a number or an array of finite numbers; ``threshold`` is >= 0.
+    """
+    threshold = check_real(threshold, "threshold", minimum=0.0)
+    if np.ndim(value) == 0:
+        value = check_real(value, "value")
+    else:
+        value = check_array(value, "value")
+    return _soft_threshold(value, threshold)
+
+
+def _soft_threshold(value: np.ndarray | float, threshold: float) -> np.ndarray | float:
     return np.sign(value) * np.maximum(np.abs(value) - threshold, 0.0)
 
 
@@ -317,7 +344,7 @@ def lasso(
                 continue
             old = weights[j]
             rho = correlation[j] - gram[j] @ weights + gram[j, j] * old
-            weights[j] = soft_threshold(rho, alpha) / gram[j, j]
+            weights[j] = _soft_threshold(rho, alpha) / gram[j, j]
             largest_change = max(largest_change, abs(weights[j] - old))
         if largest_change < tol:
             return LinearModel(weights, float(y_mean - x_mean @ weights))

@@ -100,7 +100,7 @@ def cross_val_score(
     numpy.ndarray
         Shape ``(n_splits,)``: the score on each validation fold.
     """
-    X, y = _check_data(model, X, y)
+    X, y = _check_data(model, X, y, n_splits)
     scores = []
     for train, validation in kfold_indices(len(y), n_splits, seed=seed):
         fitted = clone(model).fit(X[train], y[train])
@@ -145,7 +145,7 @@ def validation_curve(
         Arrays of shape ``(len(param_range), n_splits)``, as
         :func:`sklearn.model_selection.validation_curve` returns them.
     """
-    X, y = _check_data(model, X, y)
+    X, y = _check_data(model, X, y, n_splits)
     if not isinstance(param_name, str):
         raise TypeError(f"param_name must be a string, got {type(param_name).__name__}")
     values = list(param_range)
@@ -266,12 +266,15 @@ def bias_variance_decomposition(
     noise_sigma = check_real(noise_sigma, "noise_sigma", minimum=0.0)
     n_datasets = check_int(n_datasets, "n_datasets", minimum=2)
     rng = as_generator(seed)
-    truth = np.asarray(true_function(x_test), dtype=float)
+    truth = _check_curve(true_function(x_test), "true_function", np.empty(len(x_test)))
     predictions = np.empty((n_datasets, len(x_test)))
     test_errors = np.empty(n_datasets)
     for r in range(n_datasets):
         x_train, y_train = sample_training_set(rng)
-        predictions[r] = fit(x_train, y_train)(x_test)
+        predictor = check_callable(
+            fit(x_train, y_train), "the result of fit", "a predictor, a function of x"
+        )
+        predictions[r] = _check_curve(predictor(x_test), "the predictor returned by fit", truth)
         y_test = truth + noise_sigma * rng.standard_normal(truth.shape)
         test_errors[r] = np.mean((predictions[r] - y_test) ** 2)
     variance_at_x = predictions.var(axis=0, ddof=1)
@@ -294,10 +297,35 @@ def bias_variance_decomposition(
     )
 
 
-def _check_data(model, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _check_curve(values: object, what: str, like: np.ndarray) -> np.ndarray:
+    # one finite value per entry of x_test, not a single number that would broadcast silently
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{what} must return real numbers, got {type(values).__name__}") from error
+    if array.shape != like.shape:
+        raise ValueError(
+            f"{what} must return one value per entry of x_test, shape {like.shape}, "
+            f"got shape {array.shape}"
+        )
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{what} returned NaN or infinite values")
+    return array
+
+
+def _check_data(
+    model, X: np.ndarray, y: np.ndarray, n_splits: int
+) -> tuple[np.ndarray, np.ndarray]:
     if not (hasattr(model, "fit") and hasattr(model, "predict")):
         raise TypeError(f"model must have fit and predict methods, got {type(model).__name__}")
-    return check_xy(X, y, finite_y=False)
+    X, y = check_xy(X, y, finite_y=False)
+    n_splits = check_int(n_splits, "n_splits", minimum=2)
+    if len(y) < n_splits:
+        raise ValueError(
+            f"n_splits ({n_splits}) must be <= the number of examples in X and y ({len(y)}): "
+            "otherwise a validation fold is empty"
+        )
+    return X, y
 
 
 def _score(model, X: np.ndarray, y: np.ndarray, metric: Metric | None) -> float:

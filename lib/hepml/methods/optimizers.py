@@ -251,7 +251,7 @@ def descend(
     check_callable(make_optimizer, "make_optimizer", "a function of the parameter list")
     n_steps = check_int(n_steps, "n_steps", minimum=0)
     tolerance = check_real(tolerance, "tolerance", minimum=0.0)
-    point = check_array(start, "start", ndim=1).copy()
+    point = check_array(start, "start", ndim=1, min_length=1).copy()
     optimizer = make_optimizer([point])
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"make_optimizer must return an Optimizer, got {type(optimizer).__name__}")
