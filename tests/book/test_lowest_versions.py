@@ -24,7 +24,8 @@ NOT_AT_LOWER_BOUND = {"torch"}
 
 
 def _lower_bounds() -> dict[str, str]:
-    requirements = PYPROJECT["dependencies"] + PYPROJECT["optional-dependencies"]["torch"]
+    extras = PYPROJECT["optional-dependencies"]  # torch, and chapter 6's boosting libraries
+    requirements = PYPROJECT["dependencies"] + [r for extra in extras.values() for r in extra]
     bounds = {}
     for requirement in requirements:
         match = re.fullmatch(
