@@ -146,15 +146,16 @@ class _Scalar(torch.nn.Module):
         return self.w.expand(len(inputs))
 
 
-def _fit_scalar(patience, min_delta=0.0, validation_target=0.5, epochs=20):
-    # Training target 1 with MSE and SGD at rate 0.1: w_k = 1 - 0.8^k, so the validation loss
-    # (w_k - 0.5)^2 is 0.25, 0.09, 0.0196, 0.000144, 0.0081, ... lowest after 3 epochs.
+def _fit_scalar(patience, min_delta=0.0, validation_target=0.5, epochs=20, lr=0.1):
+    # Training target 1 with MSE and SGD at rate lr: w_k = 1 - (1 - 2 lr)^k. At lr = 0.1,
+    # w_k = 1 - 0.8^k, so the validation loss (w_k - 0.5)^2 is 0.25, 0.09, 0.0196, 0.000144,
+    # 0.0081, ... lowest after 3 epochs.
     model = _Scalar()
     X = torch.zeros(4, 1, dtype=torch.float64)
     result = fit_model(
         model,
         torch.nn.MSELoss(),
-        torch.optim.SGD(model.parameters(), lr=0.1),
+        torch.optim.SGD(model.parameters(), lr=lr),
         X,
         torch.ones(4, dtype=torch.float64),
         epochs=epochs,
@@ -175,8 +176,60 @@ def test_early_stopping_stops_where_the_validation_curve_says(patience):
     np.testing.assert_allclose(result.loss_history, (w - 1) ** 2, rtol=1e-12)
     assert result.best_epoch == 3
     assert result.n_epochs == 3 + patience
-    assert result.converged
+    assert result.stopped_early
     assert model.w.item() == pytest.approx(1 - 0.8**3, rel=1e-12)  # best weights restored
+
+
+@pytest.mark.parametrize("epochs", [4, 5, 7])
+def test_the_epoch_limit_before_patience_still_restores_the_best_epoch(epochs):
+    # Best epoch 3; patience 10 never runs out, so the epoch limit ends the fit.
+    model, result = _fit_scalar(patience=10, epochs=epochs)
+    assert model.w.item() == pytest.approx(1 - 0.8**3, rel=1e-12), "last weights returned"
+    assert (result.best_epoch, result.n_epochs, result.stopped_early) == (3, epochs, False)
+    assert len(result.validation_loss_history) == epochs + 1
+
+
+def test_a_learning_rate_too_large_to_beat_epoch_0_restores_the_initial_weights():
+    # At lr = 1.5, w_k = 1 - (-2)^k = 0, 3, -3, 9, -15: every epoch is worse than the start
+    # for the validation target 0.5, and patience 10 outlasts the 4 epochs.
+    model, result = _fit_scalar(patience=10, epochs=4, lr=1.5)
+    w = 1 - (-2.0) ** np.arange(5)
+    np.testing.assert_allclose(result.validation_loss_history, (w - 0.5) ** 2, rtol=1e-12)
+    assert model.w.item() == 0.0, "the weights of the last epoch were returned"
+    assert (result.best_epoch, result.stopped_early) == (0, False)
+    # ... and when patience runs out first, epoch 0 is restored as well.
+    model, result = _fit_scalar(patience=2, epochs=20, lr=1.5)
+    assert model.w.item() == 0.0
+    assert (result.best_epoch, result.n_epochs, result.stopped_early) == (0, 2, True)
+
+
+def test_an_overfitting_network_ends_with_its_lowest_validation_loss():
+    # 16 training examples with random labels: a 3-8-1 network memorises them, so the
+    # validation loss on 400 fresh examples rises after a few epochs. Patience outlasts the
+    # 150 epochs: the epoch limit ends the fit, and the model must hold the best epoch.
+    X, y = _data(16, seed=3)
+    X_val, y_val = _data(400, seed=4)
+    model = _network()
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    result = fit_model(
+        model,
+        loss_fn,
+        torch.optim.Adam(model.parameters(), lr=0.05),
+        X,
+        y,
+        epochs=150,
+        X_val=X_val,
+        y_val=y_val,
+        patience=1000,
+        progress=False,
+    )
+    history = result.validation_loss_history
+    assert history[-1] > history.min() + 0.1  # it did overfit: the test can tell the two apart
+    with torch.no_grad():
+        returned = float(loss_fn(model(X_val), y_val))
+    assert returned == pytest.approx(history.min(), rel=1e-12), "not the best epoch's weights"
+    assert result.best_epoch == int(np.argmin(history)) < 150
+    assert result.n_epochs == 150 and not result.stopped_early
 
 
 def test_min_delta_ignores_small_improvements():
@@ -189,13 +242,13 @@ def test_min_delta_ignores_small_improvements():
 def test_early_stopping_can_restore_the_untrained_weights():
     # The validation target is the starting value: training only makes validation worse.
     model, result = _fit_scalar(patience=1, validation_target=0.0)
-    assert (result.best_epoch, result.n_epochs, result.converged) == (0, 1, True)
+    assert (result.best_epoch, result.n_epochs, result.stopped_early) == (0, 1, True)
     assert model.w.item() == 0.0
 
 
 def test_without_patience_every_epoch_runs_and_the_best_is_reported():
     model, result = _fit_scalar(patience=None, epochs=8)
-    assert (result.best_epoch, result.n_epochs, result.converged) == (3, 8, False)
+    assert (result.best_epoch, result.n_epochs, result.stopped_early) == (3, 8, False)
     assert model.w.item() == pytest.approx(1 - 0.8**8, rel=1e-12)  # not rewound
     assert len(result.loss_history) == len(result.validation_loss_history) == 9
 

@@ -55,19 +55,21 @@ class TrainingResult:
         Number of optimiser steps (batches) taken.
     n_epochs
         Number of epochs run: ``epochs``, or fewer if early stopping ended the fit.
-    converged
-        True if early stopping ended the fit: the validation loss had stopped improving for
-        ``patience`` epochs. Always False without early stopping.
+    stopped_early
+        True if the early-stopping rule ended the fit: the validation loss had not improved
+        for ``patience`` epochs (this can happen in the last allowed epoch too). False if the
+        epoch limit ended it, and always False without ``patience``.
     best_epoch
-        Epoch of the lowest validation loss (0: before training), whose weights the model holds
-        after an early-stopped fit; ``None`` without validation data.
+        Epoch of the lowest validation loss (0: before training); ``None`` without validation
+        data. With ``patience`` the model holds this epoch's weights when the fit returns,
+        whether early stopping or the epoch limit ended it.
     """
 
     loss_history: np.ndarray
     validation_loss_history: np.ndarray | None
     n_steps: int
     n_epochs: int
-    converged: bool
+    stopped_early: bool
     best_epoch: int | None
 
 
@@ -144,8 +146,10 @@ def fit_model(
     optimiser step per batch. Before training and after every epoch the mean loss over the
     whole training set (and the validation set) is recorded, in evaluation mode and without
     gradients. With ``patience``, training stops once the validation loss has not improved on
-    its best value by more than ``min_delta`` for ``patience`` epochs in a row, and the model
-    gets back the weights of its best epoch (the optimiser's state is not rewound).
+    its best value by more than ``min_delta`` for ``patience`` epochs in a row; whether it
+    stopped early or ran all ``epochs``, the model then gets back the weights of its best
+    epoch, which may be epoch 0, the initial weights (the optimiser's state is not rewound).
+    Without ``patience`` the model keeps the weights of its last epoch.
 
     Parameters
     ----------
@@ -166,7 +170,8 @@ def fit_model(
         Validation inputs and targets, both or neither.
     patience
         Early stopping: epochs without improvement before stopping, >= 1 (needs validation
-        data). ``None`` trains for all ``epochs``.
+        data); the best epoch's weights are restored at the end. ``None`` trains for all
+        ``epochs`` and keeps the last weights.
     min_delta
         Improvement of the validation loss that counts as one, >= 0.
     seed
@@ -267,15 +272,15 @@ def _fit(
                 waited += 1
             if patience is not None and waited >= patience:
                 break
-    stopped = patience is not None and waited >= patience
-    if stopped:
+    if patience is not None:
+        # The best epoch's weights, also when the epoch limit came first (epoch 0 included).
         model.load_state_dict(best_state)
     return TrainingResult(
         loss_history=np.array(losses),
         validation_loss_history=None if validation is None else np.array(val_losses),
         n_steps=n_steps,
         n_epochs=epoch,
-        converged=stopped,
+        stopped_early=patience is not None and waited >= patience,
         best_epoch=None if validation is None else best_epoch,
     )
 
