@@ -123,3 +123,12 @@ def test_bad_input_gives_clear_errors():
         optimizer.step([np.zeros(2), np.array([0.0, np.inf, 0.0])])
     with pytest.raises(TypeError, match="must return an Optimizer"):
         optimizers.descend(lambda x: 0.0, lambda x: x, [1.0], lambda p: None, 3)
+
+
+def test_sgd_momentum_must_lie_below_one():
+    # mu = 1 never forgets a gradient: the buffer is their plain sum
+    with pytest.raises(ValueError, match=r"momentum must lie in \[0, 1\)"):
+        optimizers.SGD([np.zeros(2)], lr=0.1, momentum=1.0)
+    with pytest.raises(ValueError, match="momentum must be >= 0"):
+        optimizers.SGD([np.zeros(2)], lr=0.1, momentum=-0.1)
+    assert optimizers.SGD([np.zeros(2)], lr=0.1, momentum=0.99).momentum == 0.99

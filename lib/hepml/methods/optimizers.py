@@ -99,7 +99,9 @@ class SGD(Optimizer):
         nesterov: bool = False,
     ):
         super().__init__(params, lr)
-        self.momentum = check_real(momentum, "momentum", minimum=0.0, maximum=1.0)
+        self.momentum = check_real(momentum, "momentum", minimum=0.0)
+        if self.momentum >= 1:
+            raise ValueError(f"momentum must lie in [0, 1), got {self.momentum}")
         if nesterov and self.momentum == 0:
             raise ValueError("nesterov=True needs a momentum > 0")
         self.nesterov = bool(nesterov)
