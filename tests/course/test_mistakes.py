@@ -1,14 +1,17 @@
-"""Declared typical mistakes: hashed so they cannot flip, and caught in every exercise set.
+"""Declared typical mistakes: rounded so they cannot flip, encrypted, and caught in every set.
 
 The first tests prove the rounding scheme of :mod:`hepml.course.mistakes` on numbers built to sit
-on bin edges. The parametrized class runs each master's code (not its tests or mistakes), and
-for every declared mistake checks what a student who makes it sees and gets: the exercise's
+on bin edges, and that a stored mistake shows neither its value nor its message until a matching
+value decrypts it. The parametrized class runs each master's code (not its tests or mistakes),
+and for every declared mistake checks what a student who makes it sees and gets: the exercise's
 check cell fails with the mistake's docstring in its message, the hidden tests score 0, and the
-right answer passes everything.
+right answer passes everything; and it scans each exercise for the plain text of every message
+and every solution value.
 """
 
 import contextlib
 import io
+import re
 
 import nbformat
 import numpy as np
@@ -93,18 +96,95 @@ class TestRoundingCannotFlip:
             assert not signature.matches({"x": value})
         assert not signature.matches({})
 
-    def test_the_hash_depends_on_the_question_and_the_variable(self):
-        one = _signature(2.5).digests["x"]
-        assert mistakes.MistakeSignature.from_value("m", {"x": 2.5}, "00-test/q2").digests[
-            "x"
-        ].split(",") != one.split(",")
-        assert _signature(2.5, "y").digests["y"] != one
-        # the stored text never shows the value
-        assert "2.5" not in one and "25" not in one.replace(",", "")
+    def test_the_tag_and_key_depend_on_the_question_and_the_variable(self):
+        one = _signature(2.5)
+        other_question = mistakes.MistakeSignature.from_value(
+            "a mistake", {"x": 2.5}, "00-test/q2"
+        )
+        assert other_question.tags["x"] != one.tags["x"]
+        assert other_question.ciphertext != one.ciphertext
+        # a signature moved to another question does not decrypt there
+        moved = mistakes.MistakeSignature(one.tags, one.ciphertext, "00-test/q2")
+        assert moved.reveal({"x": 2.5}) is None
+        assert _signature(2.5, "y").tags["y"] != one.tags["x"]
+
+    def test_the_stored_text_shows_neither_the_value_nor_the_message(self):
+        signature = mistakes.MistakeSignature.from_value(
+            "divides by m instead of m - 1", {"x": 2.5}, SALT
+        )
+        entry = signature.entry()
+        stored = "".join(entry)
+        assert "2.5" not in stored and "25" not in stored
+        for word in ("divides", "instead", "m - 1"):
+            assert word not in stored
+        # read back without the plain text, it is the value that decrypts the message
+        read = mistakes.MistakeSignature.from_entry(entry, SALT)
+        assert read.description is None
+        assert read.reveal({"x": 2.5 * (1 + 0.5 * mistakes.RTOL)}) == (
+            "divides by m instead of m - 1"
+        )
+        assert read.reveal({"x": 2.6}) is None
+        assert read.message({"x": 2.5}) == (
+            "`x` looks like a typical mistake: divides by m instead of m - 1"
+        )
+
+    def test_a_tampered_or_wrongly_keyed_ciphertext_reveals_nothing(self):
+        signature = _signature(2.5)
+        data = bytearray(mistakes.base64.b64decode(signature.ciphertext))
+        data[-1] ^= 1
+        tampered = mistakes.MistakeSignature(
+            signature.tags, mistakes.base64.b64encode(bytes(data)).decode(), SALT
+        )
+        assert tampered.reveal({"x": 2.5}) is None
+        assert signature.reveal({"x": 2.5}) == "a mistake"
+
+    def test_every_variable_of_a_mistake_must_match(self):
+        signature = mistakes.MistakeSignature.from_value(
+            "two wrong values", {"a": 1.5, "b": np.arange(3.0)}, SALT
+        )
+        assert signature.reveal({"a": 1.5, "b": np.arange(3.0)}) == "two wrong values"
+        assert signature.reveal({"a": 1.5, "b": np.arange(3.0) + 1}) is None
+        assert signature.reveal({"a": 1.6, "b": np.arange(3.0)}) is None
 
     def test_serialised_signatures_read_back_equal(self):
         signatures = {"q1": [_signature(2.5), _signature(np.arange(3.0), "y")]}
-        assert mistakes.loads(mistakes.dumps(signatures)) == {"q1": tuple(signatures["q1"])}
+        text = mistakes.dumps(signatures)
+        assert "a mistake" not in text  # the grader's copy is encrypted too
+        read = mistakes.loads(text)
+        assert read == {"q1": tuple(signatures["q1"])}
+        assert read["q1"][1].reveal({"y": np.arange(3.0)}) == "a mistake"
+
+
+def _tiny_master(path, mistake_value):
+    """A one-question master whose answer is a choice, with one declared mistake."""
+    cells = [
+        nbformat.v4.new_raw_cell("# ASSIGNMENT CONFIG\nname: 00-test"),
+        nbformat.v4.new_code_cell("import numpy as np"),
+        nbformat.v4.new_raw_cell("# BEGIN QUESTION\nname: q1\npoints: 1"),
+        nbformat.v4.new_raw_cell("# BEGIN SOLUTION"),
+        nbformat.v4.new_code_cell('choice, ratio = "a", 2.5  # SOLUTION'),
+        nbformat.v4.new_raw_cell("# END SOLUTION"),
+        nbformat.v4.new_raw_cell("# BEGIN TESTS"),
+        nbformat.v4.new_code_cell("def test_q1(choice, ratio):\n    pass"),
+        nbformat.v4.new_raw_cell("# END TESTS"),
+        nbformat.v4.new_code_cell(
+            f'def mistake_q1_wrong():\n    """a wrong option"""\n    return {mistake_value}',
+            metadata={"tags": [mistakes.TAG]},
+        ),
+        nbformat.v4.new_raw_cell("# END QUESTION"),
+    ]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    return path
+
+
+def test_a_mistake_on_a_choice_is_refused_and_one_on_a_number_is_encrypted(tmp_path):
+    with pytest.raises(ValueError, match="choice"):
+        mistakes.signatures(_tiny_master(tmp_path / "a.ipynb", '{"choice": "b"}'), "00-test")
+    made = mistakes.signatures(_tiny_master(tmp_path / "b.ipynb", '{"ratio": 0.4}'), "00-test")
+    (signature,) = made["q1"]
+    assert signature.reveal({"ratio": 0.4}) == "a wrong option"
+    assert signature.reveal({"ratio": 2.5}) is None
+    assert "a wrong option" not in mistakes.dumps(made)
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +203,10 @@ def executed():
         return cache[master]
 
     return get
+
+
+def _is_choice(value):
+    return isinstance(value, (str, bool, np.bool_))
 
 
 def _check_cell(exercise, question):
@@ -146,10 +230,18 @@ def _run_check_cell(source, environment, exercise_set):
 
 @pytest.mark.parametrize("master", _masters())
 class TestDeclaredMistakes:
-    def test_every_question_declares_at_least_three_mistakes(self, master, executed):
-        _, declared, exercise_set, _ = executed(master)
-        counts = {question: len(declared.get(question, [])) for question in exercise_set.tests}
-        assert all(count >= 3 for count in counts.values()), counts
+    def test_every_question_declares_at_least_three_mistakes_unless_it_is_a_choice(
+        self, master, executed
+    ):
+        namespace, declared, exercise_set, _ = executed(master)
+        variables = mistakes.answer_variables(nbformat.read(master, as_version=4))
+        for question in exercise_set.tests:
+            count = len(declared.get(question, []))
+            if all(_is_choice(namespace.get(v)) for v in variables[question]):
+                # a pure choice: mistakes would name the wrong options and leave the right one
+                assert count == 0, question
+            else:
+                assert count >= 3, (question, count)
         descriptions = [mistakes.description(f) for fs in declared.values() for f in fs]
         assert all(descriptions), "every mistake needs a docstring"
 
@@ -186,11 +278,85 @@ class TestDeclaredMistakes:
                 )
                 assert graded.score == 0, (function.__name__, graded.message)
 
-    def test_the_exercise_holds_neither_mistake_code_nor_wrong_values(self, master, executed):
-        _, declared, _, exercise = executed(master)
-        text = nbformat.writes(exercise)
+    def test_the_exercise_shows_no_message_and_no_solution_value(self, master, executed):
+        namespace, declared, _, exercise = executed(master)
+        text = _readable_text(exercise)
         assert "mistake_q" not in text and mistakes.TAG not in text
         for functions in declared.values():
             for function in functions:
-                # the check cell shows the description, and hashes instead of the code
-                assert mistakes.description(function) in text
+                # neither the mistake's code nor its message: only its encrypted form
+                assert function.__name__ not in text
+                assert mistakes.description(function) not in text, function.__name__
+        tokens = set(re.findall(r"\d[\d.]*(?:e[+-]?\d+)?", text))
+        prompted = _prompted_answers(exercise)
+        assert prompted, "no `answer = ...` prompt found"
+        for variable in prompted:
+            forms = _printed_forms(namespace[variable])
+            shown = [sorted(entry & tokens) for entry in forms if entry & tokens]
+            # a printed array shows all its entries; one of hundreds that rounds like a
+            # number of the text (03's 1.15 GeV calibration) is chance, not a leak
+            assert len(shown) < (2 if len(forms) > 1 else 1), (variable, shown)
+
+
+def _readable_text(exercise):
+    """Everything a student can read in the exercise, except the mistakes' tags and
+    ciphertexts (random-looking strings, in which a digit run could match by chance)."""
+    lines = []
+    for cell in exercise.cells:
+        for line in cell.source.splitlines():
+            if re.fullmatch(r'\s*"([A-Za-z0-9+/=]+|\w+:[0-9a-f]+)",', line):
+                continue
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _prompted_answers(exercise):
+    """The variables an exercise asks for: those it sets to the `...` placeholder."""
+    names = []
+    for cell in exercise.cells:
+        if cell.cell_type == "code":
+            names += re.findall(r"^(\w+) = \.\.\.$", cell.source, re.MULTILINE)
+    return names
+
+
+def _printed_forms(value):
+    """For each entry of a solution value, the ways it would be printed with at least three
+    significant digits (one set per entry; none for a value that is not numeric).
+
+    Shorter forms (16, 0.5, 2.0) are left out: they occur in any text by chance.
+    """
+    try:
+        numbers = np.asarray(value, dtype=float).ravel()
+    except (TypeError, ValueError):
+        return []
+    forms = []
+    for number in numbers[:5000]:
+        if not np.isfinite(number):
+            forms.append(set())
+            continue
+        number = abs(float(number))
+        candidates = {repr(number), str(number)}
+        if number == int(number) and number < 1e15:
+            candidates.add(str(int(number)))
+        candidates |= {f"{number:.{p}g}" for p in range(3, 10)}
+        candidates |= {f"{number:.{p}f}" for p in range(1, 7)}
+        candidates |= {f"{number:.{p}e}" for p in range(2, 6)}
+        forms.append(
+            {
+                form
+                for form in candidates
+                if len(form.split("e")[0].replace(".", "").strip("0")) >= 3
+            }
+        )
+    return forms
+
+
+def test_the_scan_finds_a_value_at_any_printed_precision_but_not_short_numbers():
+    (forms,) = _printed_forms(2881)
+    assert "2881" in forms
+    (forms,) = _printed_forms(0.8149999999)
+    assert {"0.815", "0.8150", "8.150e-01"} <= forms
+    (forms,) = _printed_forms(-1.2742871)
+    assert {"1.27", "1.274", "1.2743", "1.27e+00"} <= forms
+    assert _printed_forms(16.0) == [set()] and _printed_forms(0.5) == [set()]
+    assert len(_printed_forms(np.ones((2, 3)))) == 6 and _printed_forms("a") == []

@@ -8,7 +8,7 @@
 - :mod:`~hepml.course.checks` and :mod:`~hepml.course.feedback`: the exercise tests' helpers
   and the check cells students run;
 - :mod:`~hepml.course.mistakes`: the typical mistakes a master declares, stored in the exercise
-  as salted hashes of rounded wrong values;
+  as salted tags of rounded wrong values, each message encrypted with its wrong value;
 - :mod:`~hepml.course.grading` (with :mod:`~hepml.course.submissions`,
   :mod:`~hepml.course.grading_session`, :mod:`~hepml.course.grading_replies`,
   :mod:`~hepml.course.grading_worker`,

@@ -107,9 +107,9 @@ def check_scalar(
     if maximum is not None and number > maximum:
         raise AssertionError(f"`{name}` is {_short(number)}, expected at most {_short(maximum)}")
     if expected is not None and not abs(number - expected) <= atol + rtol * abs(expected):
+        shown, wanted = _distinct(number, float(expected))
         raise AssertionError(
-            f"`{name}` is {_short(number)}, expected {_short(expected)} "
-            f"within {_tolerance(rtol, atol)}"
+            f"`{name}` is {shown}, expected {wanted} within {_tolerance(rtol, atol)}"
         )
     return number
 
@@ -176,8 +176,11 @@ def check_array(
             raise AssertionError(
                 f"`{name}` differs from the expected values at {int(wrong.sum())} "
                 f"of {array.size} entries "
-                f"(e.g. at index {index}: {_short(float(array[worst]))} instead of "
-                f"{_short(float(expected[worst]))}; tolerance {_tolerance(rtol, atol)})"
+                "(e.g. at index {}: {} instead of {}; tolerance {})".format(
+                    index,
+                    *_distinct(float(array[worst]), float(expected[worst])),
+                    _tolerance(rtol, atol),
+                )
             )
     return array
 
@@ -225,6 +228,19 @@ def _short_repr(value: object) -> str:
 
 def _short(number: float) -> str:
     return f"{number:.4g}"
+
+
+def _distinct(value: float, expected: float) -> tuple[str, str]:
+    """Both numbers with the fewest digits (at least 4) that show they differ.
+
+    A float32 result checked against float64 at ``rtol=1e-8`` differs in the 8th digit; at 4
+    digits the message would read "0.0123 instead of 0.0123".
+    """
+    for digits in range(4, 18):
+        shown, wanted = f"{value:.{digits}g}", f"{expected:.{digits}g}"
+        if shown != wanted:
+            return shown, wanted
+    return _short(value), _short(expected)
 
 
 def _tolerance(rtol: float, atol: float) -> str:

@@ -275,7 +275,8 @@ def _read_archive(name: str, archive: Path) -> ExerciseSet:
 
 
 def _mistake_signatures(master: Path) -> str:
-    """Execute the master in a fresh Python and hash its declared mistakes (JSON).
+    """Execute the master in a fresh Python and sign its declared mistakes (JSON: tags and
+    encrypted messages).
 
     A separate process, because the master's setup call seeds and styles the process it runs in.
     """
@@ -329,7 +330,7 @@ def _student_notebook(
     code_cells_seen = 0
     for cell in student.cells:
         if mistakes.TAG in cell.metadata.get("tags", []):
-            continue  # declared mistakes stay in the master: the exercise holds their hashes
+            continue  # declared mistakes stay in the master: the exercise holds their signatures
         if cell.cell_type == "code":
             match = _CHECK_CELL.match(cell.source)
             if match:
@@ -416,22 +417,22 @@ def _check_cell_source(question: str, exercise_set: ExerciseSet, sources: dict[s
 
 
 def _mistakes_argument(signatures: tuple[mistakes.MistakeSignature, ...]) -> list[str]:
-    """The ``mistakes=`` argument of a check cell: descriptions and hashes, never values."""
+    """The ``mistakes=`` argument of a check cell: tags and encrypted messages, never values."""
     if not signatures:
         return []
-    lines = ["    # typical mistakes, stored as hashes of rounded wrong values", "    mistakes={"]
+    lines = [
+        "    # typical mistakes: tags of rounded wrong values, and each message",
+        "    # encrypted with its wrong value (readable only by a matching answer)",
+        "    mistakes=[",
+    ]
     for signature in signatures:
-        lines.append(f"        {json.dumps(signature.description)}: [")
-        lines += [
-            f'            "{variable}:{digests}",'
-            for variable, digests in signature.digests.items()
-        ]
+        lines.append("        [")
+        lines += [f"            {json.dumps(item)}," for item in signature.entry()]
         lines.append("        ],")
-    lines.append("    },")
+    lines.append("    ],")
     long = [line for line in lines if len(line) > 75]
     if long:
         raise ValueError(
-            f"check-cell lines longer than 75 characters (shorten the mistake's docstring or "
-            f"the variable's name): {long}"
+            f"check-cell lines longer than 75 characters (shorten the variables' names): {long}"
         )
     return lines

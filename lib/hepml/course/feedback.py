@@ -73,7 +73,8 @@ def run_question(
     mistakes
         The question's declared typical mistakes (:mod:`hepml.course.mistakes`). A public test
         that reads a variable of a mistake the answer looks like fails with that mistake's
-        message, whatever the test itself would say.
+        message (decrypted with the answer's own rounded value), whatever the test itself
+        would say.
 
     Returns
     -------
@@ -86,15 +87,15 @@ def run_question(
         if not test.hidden:
             looks_like = next(
                 (
-                    mistake
+                    message
                     for mistake in mistakes
                     if set(mistake.variables) & set(test.variables)
-                    and mistake.matches(environment)
+                    and (message := mistake.message(environment)) is not None
                 ),
                 None,
             )
         if looks_like is not None:
-            failures.append(looks_like.message())
+            failures.append(looks_like)
             continue
         try:
             test.function(**{variable: environment.get(variable) for variable in test.variables})
@@ -146,7 +147,7 @@ class Checker:
         environment: Mapping[str, object],
         tests: Sequence[Callable[..., object]],
         points: Sequence[float],
-        mistakes: Mapping[str, Sequence[str]] | None = None,
+        mistakes: Sequence[Sequence[str]] = (),
     ) -> None:
         """Run the public tests of ``question`` and print pass/fail, points and what is wrong.
 
@@ -161,8 +162,9 @@ class Checker:
         points
             Points of each test.
         mistakes
-            The question's typical mistakes, as the generator writes them: description ->
-            ``"variable:hash,hash,hash"`` strings (see :mod:`hepml.course.mistakes`).
+            The question's typical mistakes, as the generator writes them: for each mistake,
+            a list of ``"variable:tag"`` strings followed by the chunks of its encrypted
+            message (see :mod:`hepml.course.mistakes`).
         """
         if question not in self.points:
             raise ValueError(f"question must be one of {sorted(self.points)}, got {question!r}")
@@ -172,10 +174,7 @@ class Checker:
             )
         specs = [TestSpec(test, float(value)) for test, value in zip(tests, points)]
         salt = f"{self.exercise}/{question}"
-        signatures = [
-            MistakeSignature(description, dict(entry.split(":", 1) for entry in entries), salt)
-            for description, entries in (mistakes or {}).items()
-        ]
+        signatures = [MistakeSignature.from_entry(entry, salt) for entry in mistakes or ()]
         result = run_question(question, specs, environment, mistakes=signatures)
         self._results[question] = result
         hidden = self.points[question] - result.max_score

@@ -1,4 +1,5 @@
-"""Typical mistakes: declared in the master, recognised in the student's notebook by hashes.
+"""Typical mistakes: declared in the master, recognised in the student's notebook, their messages
+encrypted with the wrong value.
 
 A master declares each question's typical wrong answers as code, in one cell tagged
 ``hepml-mistakes`` after the question's tests (CONTRIBUTING.md, "Exercise masters")::
@@ -8,31 +9,45 @@ A master declares each question's typical wrong answers as code, in one cell tag
         return {"variance_energy": energies.var()}
 
 At generation time (:mod:`hepml.course.exercises`) the master's code is executed, every mistake
-function is called with the notebook variables its parameters name, and the wrong values it
-returns are stored in the exercise only as **salted hashes of rounded numbers** (nbgrader's
-autotest idea). The check cell then tells a student whose value hashes like a declared mistake
-what that mistake is (the docstring), without the answer or the wrong value appearing anywhere
-in the notebook.
+function is called with the notebook variables its parameters name, and each mistake is stored
+in the exercise as a :class:`MistakeSignature`: for every variable it gets wrong, a salted hash
+(the *tag*) of the rounded wrong value, and its message (the docstring) **encrypted with a key
+derived from the rounded wrong values**. Neither the wrong value, nor the message, nor the right
+answer appears in the notebook. The check cell tells a student whose value rounds like a
+declared mistake what that mistake is: only the student's own value yields the key that
+decrypts the message.
 
 Rounding that cannot flip: a number ``x`` is put on a logarithmic grid of relative step
 ``RTOL``, ``bin(x) = floor(log|x| / log(1 + RTOL))`` (with its sign; ``|x| <= ZERO`` is its own
-bin). A signature stores the hashes of the mistake value's bin *and of its two neighbours*, so a
-student's value within one step of the mistake (relative difference below ``RTOL``) always
-matches, whichever side of a bin edge either falls, and a value more than two steps away never
-does. An array is reduced to its shape and one weighted mean with fixed pseudo-random positive
-weights (drawn from the salt), then hashed the same way.
+bin). The tag and the key are made from the mistake value's bin. A student's value is tried in
+its own bin and both neighbours, so a value within one step of the mistake (relative difference
+below ``RTOL``) always finds the mistake's bin, whichever side of a bin edge either falls, and
+a value more than two steps away never does. An array is reduced to its shape and one weighted
+mean with fixed pseudo-random positive weights (drawn from the salt), then rounded the same
+way; a choice (a string or a bool) is its own key.
 
-The salt is the exercise and question name, so equal values in different questions hash
-differently. The hashes hide values from reading, not from a determined search: anyone who
-hashes candidate values over a range can find a mistake's value (and learns only a wrong
-answer). The right answer is never hashed.
+The cipher uses the standard library only (:mod:`hashlib`, :mod:`hmac`), so it runs wherever
+``hepml`` does, on Colab as in the grader: the key is SHA-256 of the salt, the variables and
+their bins; the message is XORed with a SHA-256 counter-mode keystream of that key and carries
+an HMAC-SHA-256 of 8 bytes, so a wrong key is detected rather than decrypted into noise.
+
+What it hides and what it does not. Reading the notebook shows neither a message nor a value:
+the text of a mistake becomes readable only to a student whose value rounds like it. It does
+not stop a search: anyone who tries candidate values over a range, bin by bin, finds a
+mistake's value and then its message (and learns only a wrong answer, since the right answer is
+never hashed or encrypted). A choice among a few options is searched in a few tries, so a
+mistake may not give a choice its wrong option (:func:`signatures` refuses it): the messages
+would name the wrong options and leave the right one. The salt is the exercise and question
+name, so equal values in different questions give different tags and keys.
 """
 
 from __future__ import annotations
 
 import ast
+import base64
 import contextlib
 import hashlib
+import hmac
 import inspect
 import io
 import json
@@ -40,7 +55,7 @@ import math
 import numbers
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -63,6 +78,7 @@ ZERO = 1e-12
 #: Tag of the master cell that declares a question's typical mistakes.
 TAG = "hepml-mistakes"
 _DIGEST_LENGTH = 10
+_MAC_LENGTH = 8
 
 
 @dataclass(frozen=True)
@@ -71,56 +87,95 @@ class MistakeSignature:
 
     Parameters
     ----------
-    description
-        What the mistake is (the mistake function's docstring); the failure message shows it.
-    digests
-        For each answer variable the mistake gives a wrong value to, the comma-separated hashes
-        of the value's bin and its two neighbours.
+    tags
+        For each answer variable the mistake gives a wrong value to, the salted hash of the
+        rounded wrong value (its bin).
+    ciphertext
+        The mistake's message, encrypted with a key derived from the rounded wrong values of
+        all its variables (base64).
     salt
         ``"exercise/question"``, e.g. ``"01-statistics/q1"``.
+    description
+        The message in plain text, known only where the signature was made from the value
+        (:meth:`from_value`); a signature read from a notebook or from ``mistakes.json`` has
+        ``None`` and decrypts the message with :meth:`reveal`.
     """
 
-    description: str
-    digests: Mapping[str, str]
+    tags: Mapping[str, str]
+    ciphertext: str
     salt: str
+    description: str | None = field(default=None, compare=False)
 
     @property
     def variables(self) -> list[str]:
         """The answer variables the mistake gets wrong."""
-        return list(self.digests)
+        return list(self.tags)
+
+    def reveal(self, environment: Mapping[str, object]) -> str | None:
+        """The mistake's message if every variable in ``environment`` rounds like it, else None.
+
+        The message is decrypted with the key of the bins the student's values found, so it
+        exists only for a student who made the mistake.
+        """
+        bins = {}
+        for variable, tag in self.tags.items():
+            try:
+                candidates = _candidate_keys(environment.get(variable), self.salt, variable)
+            except Exception:  # noqa: BLE001 - an unreadable answer is no known mistake
+                return None
+            found = next(
+                (key for key in candidates if _tag(self.salt, variable, key) == tag), None
+            )
+            if found is None:
+                return None
+            bins[variable] = found
+        return _decrypt(self.ciphertext, _cipher_key(self.salt, bins))
 
     def matches(self, environment: Mapping[str, object]) -> bool:
-        """Whether every variable of the mistake in ``environment`` hashes like the mistake."""
-        for variable, stored in self.digests.items():
-            try:
-                key = _key(environment.get(variable), self.salt, variable)
-            except Exception:  # noqa: BLE001 - an unreadable answer is no known mistake
-                return False
-            if key is None or _hash(self.salt, variable, key) not in stored.split(","):
-                return False
-        return True
+        """Whether every variable of the mistake in ``environment`` rounds like the mistake."""
+        return self.reveal(environment) is not None
 
-    def message(self) -> str:
-        """The failure message of a student whose answer looks like this mistake."""
+    def message(self, environment: Mapping[str, object]) -> str | None:
+        """The failure message of a student whose answers in ``environment`` look like this
+        mistake, or None if they do not."""
+        text = self.reveal(environment)
+        if text is None:
+            return None
         names = " and ".join(f"`{variable}`" for variable in self.variables)
         verb = "look" if len(self.variables) > 1 else "looks"
-        return f"{names} {verb} like a typical mistake: {self.description}"
+        return f"{names} {verb} like a typical mistake: {text}"
+
+    def entry(self) -> list[str]:
+        """The signature as a check cell writes it: ``"variable:tag"`` for each variable, then
+        the ciphertext in chunks of at most 56 characters (base64 has no ``:``)."""
+        tags = [f"{variable}:{tag}" for variable, tag in self.tags.items()]
+        text = self.ciphertext
+        return tags + [text[i : i + 56] for i in range(0, len(text), 56)]
+
+    @classmethod
+    def from_entry(cls, entry: Iterable[str], salt: str) -> MistakeSignature:
+        """Read a signature written by :meth:`entry`."""
+        entry = list(entry)
+        tags = dict(item.split(":", 1) for item in entry if ":" in item)
+        return cls(tags, "".join(item for item in entry if ":" not in item), salt)
 
     @classmethod
     def from_value(
         cls, description: str, values: Mapping[str, object], salt: str
     ) -> MistakeSignature:
-        """Hash the wrong ``values`` (variable -> value) of one mistake."""
-        digests = {}
+        """Tag the wrong ``values`` (variable -> value) of one mistake and encrypt its message."""
+        bins = {}
         for variable, value in values.items():
-            keys = _neighbour_keys(value, salt, variable)
-            if keys is None:
+            key = _key(value, salt, variable)
+            if key is None:
                 raise TypeError(
                     f"mistake {description!r} returns {type(value).__name__} for "
                     f"{variable!r}: expected a real number, an array of them, a bool or a str"
                 )
-            digests[variable] = ",".join(_hash(salt, variable, key) for key in keys)
-        return cls(description, digests, salt)
+            bins[variable] = key
+        tags = {variable: _tag(salt, variable, key) for variable, key in bins.items()}
+        ciphertext = _encrypt(description, _cipher_key(salt, bins))
+        return cls(tags, ciphertext, salt, description)
 
 
 def match(
@@ -200,7 +255,12 @@ def declared_mistakes(
         scope = dict(namespace)
         tree = ast.parse(cell.source)
         exec(compile(tree, "<mistakes>", "exec"), scope)  # noqa: S102
-        names = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+        # a function whose name starts with "_" is a helper the mistakes share
+        names = [
+            node.name
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
+        ]
         functions = []
         for name in names:
             if not name.startswith(f"mistake_{question}_"):
@@ -247,12 +307,13 @@ def description(function: Callable[..., object]) -> str:
 
 
 def signatures(master_path: str | Path, exercise: str) -> dict[str, list[MistakeSignature]]:
-    """Execute a master and hash the declared mistakes of every question.
+    """Execute a master and make the signatures of every question's declared mistakes.
 
     Raises
     ------
     ValueError
-        If a mistake gives a variable no test of its question reads, if the master's own
+        If a mistake gives a variable no test of its question reads, gives a choice (a string
+        or a bool: trying the few options would reveal which are wrong), if the master's own
         answer would match a mistake (the right answer would then be reported as wrong), or if
         two mistakes of a question give the same values or the same docstring.
     """
@@ -269,6 +330,13 @@ def signatures(master_path: str | Path, exercise: str) -> dict[str, list[Mistake
             if unknown:
                 raise ValueError(
                     f"{function.__name__} returns {unknown}, which no test of {question} reads"
+                )
+            choices = sorted(v for v, x in values.items() if isinstance(x, (str, bool, np.bool_)))
+            if choices:
+                raise ValueError(
+                    f"{function.__name__} gives the choice {choices} a wrong option: a student "
+                    "who tries the options would read which are wrong; declare mistakes on "
+                    "numbers only"
                 )
             signature = MistakeSignature.from_value(description(function), values, salt)
             for other, other_values in seen.get(question, []):
@@ -293,11 +361,12 @@ def signatures(master_path: str | Path, exercise: str) -> dict[str, list[Mistake
 
 
 def dumps(signatures_by_question: Mapping[str, list[MistakeSignature]]) -> str:
-    """Serialise signatures as JSON (for the autograder's build folder)."""
+    """Serialise signatures as JSON (for the autograder's build folder): tags and ciphertexts,
+    never a message in plain text."""
     return json.dumps(
         {
             question: [
-                {"description": s.description, "digests": dict(s.digests), "salt": s.salt}
+                {"tags": dict(s.tags), "ciphertext": s.ciphertext, "salt": s.salt}
                 for s in signatures
             ]
             for question, signatures in signatures_by_question.items()
@@ -311,18 +380,56 @@ def loads(text: str) -> dict[str, tuple[MistakeSignature, ...]]:
     """Read signatures written by :func:`dumps`."""
     return {
         question: tuple(
-            MistakeSignature(s["description"], dict(s["digests"]), s["salt"]) for s in entries
+            MistakeSignature(dict(s["tags"]), s["ciphertext"], s["salt"]) for s in entries
         )
         for question, entries in json.loads(text).items()
     }
 
 
-# --- hashing ----------------------------------------------------------------------------------
+# --- tags and cipher --------------------------------------------------------------------------
 
 
-def _hash(salt: str, variable: str, key: str) -> str:
-    text = f"{salt}|{variable}|{key}".encode()
+def _tag(salt: str, variable: str, key: str) -> str:
+    text = f"hepml-mistake-tag|{salt}|{variable}|{key}".encode()
     return hashlib.sha256(text).hexdigest()[:_DIGEST_LENGTH]
+
+
+def _cipher_key(salt: str, bins: Mapping[str, str]) -> bytes:
+    parts = "|".join(f"{variable}={bins[variable]}" for variable in sorted(bins))
+    return hashlib.sha256(f"hepml-mistake-key|{salt}|{parts}".encode()).digest()
+
+
+def _keystream(key: bytes, length: int) -> bytes:
+    blocks = (
+        hashlib.sha256(key + counter.to_bytes(4, "big")).digest()
+        for counter in range(-(-length // 32))
+    )
+    return b"".join(blocks)[:length]
+
+
+def _encrypt(text: str, key: bytes) -> str:
+    plain = text.encode()
+    cipher = bytes(a ^ b for a, b in zip(plain, _keystream(key, len(plain))))
+    mac = hmac.new(key, cipher, hashlib.sha256).digest()[:_MAC_LENGTH]
+    return base64.b64encode(mac + cipher).decode()
+
+
+def _decrypt(ciphertext: str, key: bytes) -> str | None:
+    try:
+        data = base64.b64decode(ciphertext, validate=True)
+    except ValueError:
+        return None
+    mac, cipher = data[:_MAC_LENGTH], data[_MAC_LENGTH:]
+    if not hmac.compare_digest(mac, hmac.new(key, cipher, hashlib.sha256).digest()[:_MAC_LENGTH]):
+        return None
+    plain = bytes(a ^ b for a, b in zip(cipher, _keystream(key, len(cipher))))
+    try:
+        return plain.decode()
+    except UnicodeDecodeError:
+        return None
+
+
+# --- rounding ---------------------------------------------------------------------------------
 
 
 def _bin(number: float) -> tuple[str, int] | None:
@@ -355,6 +462,7 @@ def _reduce(value: object, salt: str, variable: str) -> tuple[str, float] | str 
 
 
 def _key(value: object, salt: str, variable: str) -> str | None:
+    """The key of a mistake's value: its bin (or the choice itself), or None if unreadable."""
     reduced = _reduce(value, salt, variable)
     if reduced is None or isinstance(reduced, str):
         return reduced
@@ -363,15 +471,16 @@ def _key(value: object, salt: str, variable: str) -> str | None:
     return None if grid is None else f"{prefix}:{grid[0]}{grid[1]}"
 
 
-def _neighbour_keys(value: object, salt: str, variable: str) -> list[str] | None:
+def _candidate_keys(value: object, salt: str, variable: str) -> list[str]:
+    """The keys of a student's value: its bin and both neighbours (one key for a choice)."""
     reduced = _reduce(value, salt, variable)
     if reduced is None or isinstance(reduced, str):
-        return None if reduced is None else [reduced]
+        return [] if reduced is None else [reduced]
     prefix, number = reduced
     grid = _bin(number)
     if grid is None:
-        return None
+        return []
     sign, index = grid
     if sign == "0":
         return [f"{prefix}:00"]
-    return [f"{prefix}:{sign}{index + step}" for step in (-1, 0, 1)]
+    return [f"{prefix}:{sign}{index + step}" for step in (0, -1, 1)]
