@@ -73,6 +73,27 @@ def test_check_array_reports_shape_nan_and_the_worst_entry():
     assert "should be an array of real numbers" in _message(check_array, ["a", "b"], "estimate")
 
 
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        (np.array([1 + 2j, 2 + 0j]), "complex numbers"),  # the real part alone is right
+        (np.array([True, False]), "booleans"),
+        (["1", "2"], "strings"),
+        (np.array([1.0, None], dtype=object), "entries that are not real numbers"),
+    ],
+)
+def test_check_array_never_casts_an_answer_that_is_not_real(answer, kind):
+    with pytest.raises(
+        AssertionError, match=f"should be an array of real numbers, got an array of {kind}"
+    ):
+        check_array(answer, "w", [1.0, 2.0] if kind != "booleans" else [1.0, 0.0])
+
+
+def test_check_array_accepts_integers_and_lists_of_floats():
+    assert check_array([1, 2], "w", [1.0, 2.0]).dtype == float
+    assert check_array(np.array([1.0, 2.0], dtype=object), "w", [1.0, 2.0]).dtype == float
+
+
 def test_call_turns_the_students_exception_into_one_line():
     def purity(efficiency, b_fraction):
         return efficiency / (b_fraction - b_fraction)

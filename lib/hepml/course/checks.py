@@ -147,12 +147,7 @@ def check_array(
         The value as a float array.
     """
     check_defined(value, name)
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise AssertionError(
-            f"`{name}` should be an array of real numbers, got {_kind(value)}"
-        ) from None
+    array = _real_array(value, name)
     if expected is not None:
         expected = np.asarray(expected, dtype=float)
         shape = expected.shape
@@ -183,6 +178,28 @@ def check_array(
                 )
             )
     return array
+
+
+# Array kinds that NumPy would cast to float without complaint but that are not real numbers:
+# a complex array keeps only its real part, booleans become 0 and 1, "1.5" becomes 1.5.
+_NOT_REAL = {"c": "complex numbers", "b": "booleans", "U": "strings", "S": "bytes"}
+
+
+def _real_array(value: object, name: str) -> np.ndarray:
+    """``value`` as a float array, or an AssertionError naming ``name`` if it is not real."""
+    try:
+        raw = np.asarray(value)
+        kind = _NOT_REAL.get(raw.dtype.kind)
+        if kind is None and raw.dtype.kind == "O":
+            entries = raw.ravel().tolist()
+            if not all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in entries):
+                kind = "entries that are not real numbers"
+        if kind is None:
+            return np.asarray(raw, dtype=float)
+    except (TypeError, ValueError, RuntimeError):
+        kind = None
+    shown = f"an array of {kind}" if kind else _kind(value)
+    raise AssertionError(f"`{name}` should be an array of real numbers, got {shown}")
 
 
 def check_that(condition: object, message: str) -> None:
