@@ -20,10 +20,20 @@ Usage::
         return fig
 
     hepml.widgets.frame_slider(draw, [2, 5, 10, 50], description="m")
+
+Screen readers: each frame is an ``<img>`` whose ``alt`` text names the value it was drawn for
+(``alt=`` describes it better, e.g. ``alt="Histogram of {value} sample means"``); only the frame
+shown is visible, so the text read out follows the slider. The frames are ``ipywidgets.HTML``
+images rather than ``ipywidgets.Image``: the widget manager of the static site (html-manager
+1.0.15) stops rendering an ``Image`` given a ``tooltip``, and an ``Image`` has no other way to
+carry a text alternative. The site (``book/_ext/hepml_site.py``) also names the slider's handle
+after its description and makes it announce the value shown rather than its position.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 from collections.abc import Callable, Sequence
 
@@ -38,16 +48,26 @@ MAX_FRAMES = 24
 class FrameSlider(widgets.VBox):
     """A slider that flips between precomputed figures; build it with :func:`frame_slider`."""
 
-    def __init__(self, draw: Callable[[object], Figure], values: Sequence, description: str):
+    def __init__(
+        self,
+        draw: Callable[[object], Figure],
+        values: Sequence,
+        description: str,
+        alt: str | Callable[[object], str] | None = None,
+    ):
         self._draw = draw
         self._values = list(values)
+        self._alt = alt
         self.slider = widgets.SelectionSlider(
             options=[(_label(value), index) for index, value in enumerate(self._values)],
             description=description,
             continuous_update=True,
         )
+        #: The PNG bytes of each frame, as drawn last.
+        self.pngs = [_render(draw, value) for value in self._values]
         self.frames = [
-            widgets.Image(value=_render(draw, value), format="png") for value in self._values
+            widgets.HTML(value=_image_html(png, self.alt_text(index)))
+            for index, png in enumerate(self.pngs)
         ]
         stack = getattr(widgets, "Stack", None)  # ipywidgets >= 8
         self.link: widgets.Link | None
@@ -61,13 +81,27 @@ class FrameSlider(widgets.VBox):
         super().__init__(children=[self.slider, self.stack])
 
     @property
-    def shown(self) -> widgets.Image:
+    def shown(self) -> widgets.HTML:
         """The frame the slider currently selects."""
         return self.frames[self.slider.index]
 
+    def alt_text(self, index: int) -> str:
+        """The text alternative of frame ``index``: it names the value the frame shows."""
+        value = self._values[index]
+        if callable(self._alt):
+            text = self._alt(value)
+            if not isinstance(text, str) or not text.strip():
+                raise TypeError(f"alt({value!r}) must return a non-empty string, got {text!r}")
+            return text
+        if isinstance(self._alt, str):
+            return self._alt.replace("{value}", _label(value))
+        what = self.slider.description or "value"
+        return f"Figure for {what} = {_label(value)} ({index + 1} of {len(self._values)})"
+
     def _redraw(self, change: dict) -> None:
         index = change["new"]
-        self.frames[index].value = _render(self._draw, self._values[index])
+        self.pngs[index] = _render(self._draw, self._values[index])
+        self.frames[index].value = _image_html(self.pngs[index], self.alt_text(index))
         if self.link is None:  # ipywidgets 7: no browser-side stack, swap the frame shown
             self.stack.children = [self.frames[index]]
 
@@ -77,7 +111,11 @@ class FrameSlider(widgets.VBox):
 
 
 def frame_slider(
-    draw: Callable[[object], Figure], values: Sequence, *, description: str = ""
+    draw: Callable[[object], Figure],
+    values: Sequence,
+    *,
+    description: str = "",
+    alt: str | Callable[[object], str] | None = None,
 ) -> FrameSlider:
     """Build an interactive figure that works with and without a running kernel.
 
@@ -89,7 +127,12 @@ def frame_slider(
     values
         The parameter values the slider offers, 2 to :data:`MAX_FRAMES` of them.
     description
-        Label shown next to the slider.
+        Label shown next to the slider; it also names the slider for screen readers.
+    alt
+        Text alternative of each frame, read out instead of the picture: a string in which
+        ``{value}`` is replaced by the frame's value as the slider shows it, e.g. ``"Histogram
+        of the means of samples of size {value}"``, or a function of the value returning the
+        text. By default ``"Figure for <description> = <value> (<i> of <n>)"``.
 
     Returns
     -------
@@ -107,7 +150,15 @@ def frame_slider(
         )
     if not isinstance(description, str):
         raise TypeError(f"description must be a string, got {type(description).__name__}")
-    return FrameSlider(draw, values, description)
+    if alt is not None and not callable(alt):
+        if not isinstance(alt, str):
+            raise TypeError(f"alt must be a string or a function, got {type(alt).__name__}")
+        if "{value}" not in alt:
+            raise ValueError(
+                "alt must contain '{value}', so that the text names the frame shown, "
+                f"got {alt!r}"
+            )
+    return FrameSlider(draw, values, description, alt)
 
 
 def _render(draw: Callable[[object], Figure], value: object) -> bytes:
@@ -121,6 +172,16 @@ def _render(draw: Callable[[object], Figure], value: object) -> bytes:
     figure.savefig(buffer, format="png", metadata={"Software": None})
     plt.close(figure)
     return buffer.getvalue()
+
+
+def _image_html(png: bytes, alt: str) -> str:
+    """An ``<img>`` of the PNG with its text alternative, at its own size or the column's."""
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+        f'width="{width}" height="{height}" style="max-width: 100%; height: auto">'
+    )
 
 
 def _label(value: object) -> str:

@@ -1,10 +1,11 @@
 """The published site: build, launch links, offline assets, and every page in a real browser.
 
-The book is built once per test session (all tests of this file run in one pytest-xdist worker
-under ``--dist loadfile``), with warnings as errors, in the offline variant: MathJax, RequireJS and
-the widget manager served from the site itself (``book/_ext/hepml_site.py``). The browser tests
-serve that build on 127.0.0.1, open every page in headless Chromium with every other host
-blocked, and fail if any request to another host was even attempted.
+The book is built once per test run (shared with ``test_accessibility.py``: whichever
+pytest-xdist worker asks first builds it), with warnings as errors, in the offline variant:
+MathJax, RequireJS and the widget manager served from the site itself
+(``book/_ext/hepml_site.py``). The browser tests serve that build on 127.0.0.1, open every page
+in headless Chromium with every other host blocked, and fail if any request to another host was
+even attempted.
 
 The instructor's variant (``HEPML_SITE_SOLUTIONS=0``, no solution page) is built once more,
 online (about 10 s of CPU), and searched file by file for every solution line and hidden test.
@@ -69,17 +70,49 @@ def _build_book(output: Path, environment: dict[str, str]) -> subprocess.Complet
     )
 
 
-@pytest.fixture(scope="module")
-def build(tmp_path_factory):
-    """Build the whole book (offline variant when npm is available) once; return the run."""
-    output = tmp_path_factory.mktemp("book")
-    environment = dict(os.environ)
-    environment.pop("HEPML_SITE_SOLUTIONS", None)  # the public site, with its solution pages
+def shared_build(tmp_path_factory, testrun_uid: str) -> dict:
+    """Build the whole book (offline variant when npm is available) once per test run.
+
+    This file and ``test_accessibility.py`` use the same build: the first to ask builds it under
+    a lock, in a folder every pytest-xdist worker of this run shares; the other waits for it.
+    """
+    from filelock import FileLock
+
+    # with xdist, basetemp is .../pytest-N/popen-gwK, and pytest-N is shared by the workers
+    folder = tmp_path_factory.getbasetemp().parent / f"hepml-site-{testrun_uid}"
     offline = _npm_assets_available()
-    if offline:
-        environment["HEPML_SITE_OFFLINE"] = "1"
-    result = _build_book(output, environment)
-    return {"result": result, "html": output / "_build" / "html", "offline": offline}
+    with FileLock(str(folder) + ".lock"):
+        record = folder / "build.json"
+        if not record.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            environment = dict(os.environ)
+            environment.pop("HEPML_SITE_SOLUTIONS", None)  # the public site, with its solutions
+            if offline:
+                environment["HEPML_SITE_OFFLINE"] = "1"
+            result = _build_book(folder, environment)
+            record.write_text(
+                json.dumps(
+                    {
+                        "returncode": result.returncode,
+                        "stdout": result.stdout,
+                        "stderr": result.stderr,
+                    }
+                )
+            )
+        done = json.loads(record.read_text())
+    result = subprocess.CompletedProcess(
+        args="jupyter-book build",
+        returncode=done["returncode"],
+        stdout=done["stdout"],
+        stderr=done["stderr"],
+    )
+    return {"result": result, "html": folder / "_build" / "html", "offline": offline}
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory, testrun_uid):
+    """The whole book, built once per test run (see :func:`shared_build`); return the run."""
+    return shared_build(tmp_path_factory, testrun_uid)
 
 
 @pytest.fixture(scope="module")
@@ -557,7 +590,8 @@ def test_every_page_renders_offline(build, browser_session):
 def _widget_image(page) -> str:
     return page.evaluate(
         """async () => {
-            const img = document.querySelector('.widget-vbox .widget-image');
+            const img = [...document.querySelectorAll('.widget-vbox img')]
+                .find(i => i.offsetParent !== null);
             const blob = await (await fetch(img.src)).arrayBuffer();
             const bytes = new Uint8Array(blob);
             let hash = 0;

@@ -1,0 +1,535 @@
+"""Accessibility of the published site (WCAG 2.1 AA), in headless Chromium, on every page.
+
+Every HTML page of the offline build (the same build as ``test_site.py``, made once per test
+run) is opened once; on it
+
+- axe-core (pinned in ``book/_ext/vendor.json`` under ``test_packages``, fetched with ``npm
+  pack`` and sha512-checked like the site's own JavaScript) runs with the WCAG 2.0 and 2.1 A and
+  AA rules in four variants: light and dark colour scheme, 1280 and 640 px wide. A critical or
+  serious violation fails; moderate and minor ones are printed;
+- at 320 px (WCAG 1.4.10, reflow) the page must not scroll sideways and no text may be clipped
+  by an ``overflow: hidden`` box (inline math, the previous/next titles);
+- no formula is a keyboard tab stop unless it is a display equation wider than its column
+  (then it must be, so that it can be scrolled by keyboard);
+- no JavaScript error or console error may occur.
+
+The frame slider of the lectures is also checked through Chromium's accessibility tree: the
+slider has a name and announces the value shown; the figure's text alternative names the frame
+shown and follows the slider.
+
+Pages are found by walking the build, so chapters added to ``_toc.yml`` are covered with no change
+here. ``python tests/book/test_accessibility.py _build/html`` prints the same audit as a table
+(for measuring a build by hand).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import io
+import sys
+import tarfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+
+#: axe-core's tags for the WCAG 2.0 and 2.1 success criteria at levels A and AA.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+#: (name, colour scheme, width) of the four variants axe runs in.
+VARIANTS = [
+    ("light-1280", "light", 1280),
+    ("dark-1280", "dark", 1280),
+    ("light-640", "light", 640),
+    ("dark-640", "dark", 640),
+]
+FAILING_IMPACTS = {"critical", "serious"}
+REFLOW_WIDTH = 320
+HEIGHT = 900
+SKIP_PAGES = {"index.html", "search.html", "genindex.html"}
+
+
+def axe_source() -> str:
+    """axe.min.js of the pinned axe-core, from the npm cache of the site extension."""
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    try:
+        import hepml_site
+    finally:
+        sys.path.pop(0)
+    (package,) = [p for p in hepml_site.TEST_SPEC if p["name"] == "axe-core"]
+    with tarfile.open(fileobj=io.BytesIO(hepml_site._tarball(package)), mode="r:gz") as archive:
+        return archive.extractfile("package/axe.min.js").read().decode()
+
+
+def pages(site: Path) -> list[str]:
+    """Every page of the build, as paths relative to its root."""
+    return sorted(
+        page.relative_to(site).as_posix()
+        for page in site.rglob("*.html")
+        if page.relative_to(site).parts[0] not in {"_static", "_sources", "_images"}
+        and page.relative_to(site).as_posix() not in SKIP_PAGES
+    )
+
+
+# --- what runs in the page -------------------------------------------------------------------
+
+RUN_AXE = """async (tags) => {
+    const result = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                            resultTypes: ['violations']});
+    return result.violations.map(v => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map(n => n.target.join(' ')),
+    }));
+}"""
+
+#: Sideways scrolling of the page, which boxes stick out of the window (not counting those
+#: inside a box that scrolls), and text clipped by an overflow:hidden box.
+REFLOW = """() => {
+    const width = window.innerWidth;
+    const scrolls = e => {
+        for (let p = e.parentElement; p; p = p.parentElement) {
+            const o = getComputedStyle(p).overflowX;
+            if ((o === 'auto' || o === 'scroll') && p !== document.documentElement
+                && p !== document.body) return true;
+        }
+        return false;
+    };
+    const describe = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+        + (e.className && typeof e.className === 'string'
+           ? '.' + e.className.trim().split(/\\s+/).slice(0, 2).join('.') : '');
+    const visible = e => e.checkVisibility() && e.getBoundingClientRect().width > 1;
+    const outside = [...document.querySelectorAll('body *')]
+        .filter(e => visible(e) && e.getBoundingClientRect().right > width + 1 && !scrolls(e)
+                && ![...e.children].some(c => c.getBoundingClientRect().right > width + 1))
+        .map(e => describe(e) + ' ' + JSON.stringify(e.textContent.trim().slice(0, 40)));
+    const clipped = [...document.querySelectorAll(
+        'mjx-container, .prev-next-title, .prev-next-subtitle, .prev-next-info, '
+        + 'h1, h2, h3, .caption-text, .bd-links a')]
+        .filter(e => visible(e))
+        .filter(e => {
+            for (let p = e; p && p !== document.body; p = p.parentElement) {
+                const s = getComputedStyle(p);
+                if ((s.overflowX === 'hidden' || s.overflowX === 'clip'
+                     || s.textOverflow === 'ellipsis') && p.clientWidth > 0
+                    && p.scrollWidth > p.clientWidth + 3)
+                    return true;
+            }
+            return false;
+        })
+        .map(e => describe(e) + ' ' + JSON.stringify(e.textContent.trim().slice(0, 40)));
+    return {overflow: document.documentElement.scrollWidth - width,
+            outside: outside.slice(0, 8), clipped: clipped.slice(0, 8),
+            nClipped: clipped.length};
+}"""
+
+#: Formulas in the tab order (there should be none), and formula boxes wider than their column,
+#: which must be tab stops so that the keyboard can scroll them.
+MATH_FOCUS = """() => {
+    const formulas = [...document.querySelectorAll('mjx-container')];
+    const boxes = [...document.querySelectorAll(
+        'article div.math, article span.math, article mjx-container[display="true"]')]
+        .filter(e => e.checkVisibility());
+    // wider than its box by more than the 1-3 px a formula's last glyph may overhang
+    const wide = boxes.filter(e => e.scrollWidth > e.clientWidth + 3);
+    return {formulas: formulas.length,
+            wideClipped: wide.filter(e => getComputedStyle(e).overflowX === 'hidden').length,
+            assistive: formulas.filter(m => m.querySelector('mjx-assistive-mml math')).length,
+            focusable: formulas.filter(m => m.tabIndex >= 0 && !wide.includes(m)).length,
+            wide: wide.length,
+            wideUnreachable: wide.filter(e => e.tabIndex < 0
+                && !e.querySelector('[tabindex]:not([tabindex="-1"])')).length,
+            narrowFocusable: boxes.filter(e => !wide.includes(e) && e.tabIndex >= 0).length};
+}"""
+
+
+class Tab:
+    """One browser tab on the served build, which records JavaScript and console errors."""
+
+    def __init__(self, browser, base: str):
+        self.base = base
+        self.context = browser.new_context(viewport={"width": 1280, "height": HEIGHT})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        self.page.on(
+            "console",
+            lambda message: (
+                message.type == "error" and self.errors.append(f"console error: {message.text}")
+            ),
+        )
+        self.page.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith((base, "data:", "blob:"))
+                else route.abort()
+            ),
+        )
+
+    def open(self, name: str) -> None:
+        self.errors.clear()
+        self.page.emulate_media(color_scheme="light")
+        self.page.set_viewport_size({"width": 1280, "height": HEIGHT})
+        self.page.goto(self.base + name, wait_until="load")
+        self.page.wait_for_function(
+            "!window.MathJax || (MathJax.startup && MathJax.startup.promise)"
+        )
+        self.page.evaluate("window.MathJax ? MathJax.startup.promise.then(() => true) : true")
+        if self.page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count():
+            self.page.locator(".widget-slider").first.wait_for(state="attached", timeout=20_000)
+        try:
+            self.page.wait_for_load_state("networkidle", timeout=5_000)
+        except Exception:  # noqa: BLE001 - see test_site._Page.open; the audit needs no more
+            pass
+
+    def variant(self, scheme: str, width: int) -> None:
+        # The theme reads the colour scheme once, at load; switching it afterwards is what its
+        # light/dark button does (set data-theme on <html>).
+        self.page.emulate_media(color_scheme=scheme)
+        self.page.evaluate("s => { document.documentElement.dataset.theme = s; }", scheme)
+        self.page.set_viewport_size({"width": width, "height": HEIGHT})
+        # the theme's colour transitions, and its (and this site's) resize handlers, which
+        # make boxes that scroll sideways tab stops after 300 ms
+        self.page.wait_for_timeout(600)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def audit(tab: Tab, name: str, axe: str, tab_presses: bool = False) -> dict:
+    """Everything this file checks on one page (axe in four variants, reflow, math, errors)."""
+    tab.open(name)
+    tab.page.add_script_tag(content=axe)
+    report: dict = {"page": name, "axe": {}}
+    report["math"] = tab.page.evaluate(MATH_FOCUS)
+    if tab_presses:
+        report["tabs"] = tab_presses_to_first_widget(tab)
+    for variant, scheme, width in VARIANTS:
+        tab.variant(scheme, width)
+        report["axe"][variant] = tab.page.evaluate(RUN_AXE, WCAG_TAGS)
+    tab.variant("light", REFLOW_WIDTH)
+    report["reflow"] = tab.page.evaluate(REFLOW)
+    report["math320"] = tab.page.evaluate(MATH_FOCUS)
+    report["errors"] = list(dict.fromkeys(tab.errors))
+    return report
+
+
+def tab_stops_to_first_widget(tab: Tab, limit: int = 1000) -> list[str] | None:
+    """What Tab stops on from the top of the page until the focus is in a widget (None: never).
+
+    Each stop is "math ..." (a formula), "scrolling box" (a formula or table wider than its
+    column, which must be reachable), "widget" (the last), or "other"."""
+    page = tab.page
+    if not page.locator(".jupyter-widgets").count():
+        return None
+    page.evaluate("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+    stops = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(
+            """() => { const e = document.activeElement;
+                if (e.closest('.jupyter-widgets')) return 'widget';
+                if (e.dataset.hepmlScroll !== undefined) return 'scrolling box';
+                if (e.closest('mjx-container, div.math, span.math'))
+                    return 'math ' + e.textContent.slice(0, 30);
+                return 'other'; }"""
+        )
+        stops.append(stop)
+        if stop == "widget":
+            return stops
+    return None
+
+
+def tab_presses_to_first_widget(tab: Tab) -> int | None:
+    stops = tab_stops_to_first_widget(tab)
+    return None if stops is None else len(stops)
+
+
+def failing(report: dict) -> list[str]:
+    """The critical and serious axe violations of a report, one line each."""
+    return [
+        f"{report['page']} [{variant}] {v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])} "
+        f"nodes, e.g. {v['nodes'][:2]})"
+        for variant, violations in report["axe"].items()
+        for v in violations
+        if v["impact"] in FAILING_IMPACTS
+    ]
+
+
+def minor(report: dict) -> list[str]:
+    return sorted(
+        {
+            f"{report['page']} {v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+            for violations in report["axe"].values()
+            for v in violations
+            if v["impact"] not in FAILING_IMPACTS
+        }
+    )
+
+
+@functools.cache
+def _handler(directory: str):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=directory, **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    return Quiet
+
+
+def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}/"
+
+
+def main(site: Path, only: list[str]) -> None:
+    """Print the audit of a built site: ``python tests/book/test_accessibility.py _build/html``."""
+    from playwright import sync_api
+
+    sys.path.insert(0, str(HERE))
+    from test_site import CHROMIUM, CHROMIUM_ARGS
+
+    server, base = serve(site)
+    axe = axe_source()
+    start = time.perf_counter()
+    totals: Counter = Counter()
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        tab = Tab(browser, base)
+        for name in pages(site):
+            prefixes = tuple(o for o in only if o != "--no-tab")
+            if prefixes and not name.startswith(prefixes):
+                continue
+            report = audit(tab, name, axe, tab_presses="--no-tab" not in only)
+            ids = Counter()
+            for violations in report["axe"].values():
+                for v in violations:
+                    ids[f"{v['impact']}:{v['id']}"] = max(
+                        ids[f"{v['impact']}:{v['id']}"], len(v["nodes"])
+                    )
+            for key in ids:
+                totals[key] += 1
+            print(
+                f"{name:40s} tabs={report.get('tabs')} math={report['math']} "
+                f"overflow320={report['reflow']['overflow']} "
+                f"clipped320={report['reflow']['nClipped']}"
+            )
+            for key, n in sorted(ids.items()):
+                print(f"    {key} ({n} nodes)")
+            if report["reflow"]["overflow"] > 0:
+                print("    outside:", report["reflow"]["outside"][:4])
+            if report["reflow"]["clipped"]:
+                print("    clipped:", report["reflow"]["clipped"][:4])
+            for error in report["errors"]:
+                print("    ", error[:200])
+        tab.close()
+        browser.close()
+    server.shutdown()
+    print(f"pages with each violation: {dict(totals)}")
+    print(f"{time.perf_counter() - start:.0f} s")
+
+
+# --- the tests -------------------------------------------------------------------------------
+
+sys.path.insert(0, str(HERE))
+from test_site import CHROMIUM, CHROMIUM_ARGS, _offline_html, build, html  # noqa: E402, F401
+
+
+@pytest.fixture(scope="module")
+def browser(build, html):  # noqa: F811 - the fixtures of test_site.py
+    """Serve the build and start headless Chromium; yield (base URL, browser, html folder)."""
+    site = _offline_html(build, html)
+    if not CHROMIUM.is_file():
+        pytest.fail(f"Chromium not found at {CHROMIUM} (install Debian's chromium package)")
+    from playwright import sync_api
+
+    server, base = serve(site)
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield base, chromium, site
+        finally:
+            chromium.close()
+            server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def audits(browser) -> list[dict]:
+    """The audit of every page of the site (each page loaded once), and how long it took."""
+    base, chromium, site = browser
+    axe = axe_source()
+    tab = Tab(chromium, base)
+    start = time.perf_counter()
+    try:
+        reports = [audit(tab, name, axe) for name in pages(site)]
+    finally:
+        tab.close()
+    print(f"accessibility audit of {len(reports)} pages: {time.perf_counter() - start:.0f} s")
+    return reports
+
+
+def test_every_page_of_the_site_is_audited(audits, browser):
+    _, _, site = browser
+    audited = {report["page"] for report in audits}
+    for folder in ("book", "lectures", "exercises", "solutions"):
+        on_disk = {p.relative_to(site).as_posix() for p in (site / folder).glob("*.html")}
+        assert on_disk and on_disk <= audited, folder
+
+
+def test_no_critical_or_serious_axe_violation_light_and_dark_at_1280_and_640_px(audits):
+    for line in sorted({line for report in audits for line in minor(report)}):
+        print(line)  # moderate and minor: reported, not failed
+    failures = [line for report in audits for line in failing(report)]
+    assert not failures, "\n".join(failures)
+
+
+def test_axe_catches_a_violation_planted_in_a_page(browser):
+    # the audit can fail: an image without a text alternative is found
+    base, chromium, site = browser
+    tab = Tab(chromium, base)
+    try:
+        tab.open(pages(site)[0])
+        tab.page.add_script_tag(content=axe_source())
+        tab.page.evaluate(
+            "() => document.querySelector('article').append(Object.assign("
+            "document.createElement('img'), {src: 'data:image/gif;base64,"
+            "R0lGODlhAQABAAAAACw=', width: 20, height: 20}))"
+        )
+        report = {"page": "planted", "axe": {"light": tab.page.evaluate(RUN_AXE, WCAG_TAGS)}}
+        assert any("image-alt" in line for line in failing(report)), report
+    finally:
+        tab.close()
+
+
+def test_no_page_scrolls_sideways_or_clips_text_at_320_px(audits):
+    wide = {r["page"]: r["reflow"] for r in audits if r["reflow"]["overflow"] > 0}
+    assert not wide, wide
+    clipped = {r["page"]: r["reflow"]["clipped"] for r in audits if r["reflow"]["nClipped"]}
+    assert not clipped, clipped
+
+
+def test_formulas_are_not_tab_stops_unless_they_scroll(audits):
+    # assistive MathML: every formula carries it (what a screen reader reads)
+    for report in audits:
+        for width, math in (("1280 px", report["math"]), ("320 px", report["math320"])):
+            assert math["focusable"] == 0, f"{report['page']} at {width}: {math}"
+            assert math["narrowFocusable"] == 0, f"{report['page']} at {width}: {math}"
+            assert math["wideUnreachable"] == 0, f"{report['page']} at {width}: {math}"
+            assert math["wideClipped"] == 0, f"{report['page']} at {width}: {math}"
+            assert math["assistive"] == math["formulas"], f"{report['page']}: {math}"
+    # the rule that makes a wide box a tab stop is exercised at 320 px
+    assert sum(report["math320"]["wide"] for report in audits) > 0
+
+
+def test_no_javascript_or_console_error_on_any_page(audits):
+    errors = {report["page"]: report["errors"] for report in audits if report["errors"]}
+    assert not errors, errors
+
+
+def _ax_nodes(page) -> list[dict]:
+    """Chromium's accessibility tree of the page (what a screen reader is given)."""
+    session = page.context.new_cdp_session(page)
+    try:
+        return session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+
+
+def _ax(node: dict, key: str) -> str:
+    if key in ("role", "name"):
+        return str(node.get(key, {}).get("value", ""))
+    return next(
+        (str(p["value"].get("value", "")) for p in node.get("properties", []) if p["name"] == key),
+        "",
+    )
+
+
+def _slider_and_figure(page) -> tuple[dict, list[dict]]:
+    """The one slider of the page (its name and the value it announces) and the figures."""
+    session = page.context.new_cdp_session(page)
+    try:
+        nodes = [n for n in session.send("Accessibility.getFullAXTree")["nodes"]]
+        nodes = [n for n in nodes if not n.get("ignored")]
+        sliders = [n for n in nodes if _ax(n, "role") == "slider"]
+        assert len(sliders) == 1, [_ax(n, "name") for n in sliders]
+        # Chromium's tree reports an aria-valuetext as "" (also on a plain <div role=slider>):
+        # read what it announces from the element the tree points to
+        described = session.send(
+            "DOM.describeNode", {"backendNodeId": sliders[0]["backendDOMNodeId"]}
+        )["node"]
+        attributes = dict(zip(described["attributes"][::2], described["attributes"][1::2]))
+    finally:
+        session.detach()
+    slider = {"name": _ax(sliders[0], "name"), "valuetext": attributes.get("aria-valuetext")}
+    images = [n for n in nodes if _ax(n, "role") == "image" and "Figure for" in _ax(n, "name")]
+    return slider, images
+
+
+def _widget_pages(site: Path) -> list[str]:
+    return [
+        name
+        for name in pages(site)
+        if '<script type="application/vnd.jupyter.widget-view+json">' in (site / name).read_text()
+    ]
+
+
+def test_frame_sliders_can_be_followed_with_a_screen_reader_and_the_keyboard(browser):
+    base, chromium, site = browser
+    widget_pages = _widget_pages(site)
+    assert len(widget_pages) >= 8
+    tab = Tab(chromium, base)
+    try:
+        for name in widget_pages:
+            tab.open(name)
+            page = tab.page
+            slider = page.locator(".widget-slider").first
+            label = slider.locator(".widget-label").inner_text().strip()
+            readout = slider.locator(".widget-readout")
+            node, images = _slider_and_figure(page)
+            # the handle is named by the label and announces the value shown, not its index
+            assert node["name"] == label, (name, node, label)
+            assert node["valuetext"] == readout.inner_text().strip(), (name, node)
+            # one figure is exposed (the frame shown), and its text names the value shown
+            assert len(images) == 1, (name, [_ax(n, "name") for n in images])
+            assert f"{label} = {readout.inner_text().strip()} " in _ax(images[0], "name"), name
+            # the keyboard moves the slider, and both follow
+            handle = slider.locator(".noUi-handle")
+            handle.focus()
+            before = readout.inner_text().strip()
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(200)
+            after = readout.inner_text().strip()
+            assert after != before, f"{name}: the arrow key did not move the slider"
+            node, images = _slider_and_figure(page)
+            assert node["valuetext"] == after, (name, node, after)
+            assert len(images) == 1 and f"{label} = {after} " in _ax(images[0], "name"), name
+        assert not tab.errors, tab.errors
+    finally:
+        tab.close()
+
+
+def test_tab_from_the_top_reaches_each_slider_without_stopping_on_formulas(browser):
+    base, chromium, site = browser
+    tab = Tab(chromium, base)
+    try:
+        for name in _widget_pages(site):
+            tab.open(name)
+            stops = tab_stops_to_first_widget(tab)
+            assert stops is not None, f"{name}: Tab never reached the slider"
+            math = [stop for stop in stops if stop.startswith("math")]
+            assert not math, f"{name}: formulas in the tab order: {math[:3]}"
+            print(f"{name}: {len(stops)} Tab presses to the slider")
+    finally:
+        tab.close()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), sys.argv[2:])
