@@ -1,7 +1,7 @@
 """A small torch training loop with a loss history, early stopping and a progress bar.
 
-Chapters 07-13 train their networks with :func:`fit_model`; chapter 07 writes the same loop out
-by hand first. The loop is the textbook one::
+Chapters from 07 on train their networks with :func:`fit_model`; chapter 07 writes the same loop
+out by hand first. The loop is the textbook one::
 
     for epoch in range(epochs):
         for inputs, targets in batches:       # make_loader: shuffled with its own generator
