@@ -171,6 +171,27 @@ def test_every_lecture_has_a_page_with_figures_and_no_traceback(html):
         assert "Traceback" not in text
 
 
+# How NumPy 2 prints its scalars: a glued value or a printed number in this form is a repr that
+# leaked into the text (glue a formatted string, print with f-strings or float()).
+NUMPY_REPR = re.compile(r"\bnp\.(?:float|int|uint|complex|bool|str)\w*\(|\bnp\.(?:True|False)_")
+
+
+def test_no_numpy_repr_in_the_prose_or_outputs_of_any_page(html):
+    from bs4 import BeautifulSoup  # installed with jupyter-book
+
+    leaks = {}
+    for page in _pages(html):
+        article = BeautifulSoup(page.read_text(), "html.parser").find("article")
+        if article is None:
+            continue
+        for cell_input in article.select("div.cell_input"):  # code may name np.float64
+            cell_input.decompose()
+        found = NUMPY_REPR.findall(article.get_text(" "))
+        if found:
+            leaks[page.relative_to(html).as_posix()] = found[:3]
+    assert not leaks, leaks
+
+
 def test_front_matter_pages_exist(html):
     for name in ("intro", "running", "notation", "glossary", "references", "status"):
         assert (html / "book" / f"{name}.html").is_file(), f"book/{name}.md is not built"
