@@ -36,26 +36,29 @@ are hashed together into one joint secret; the tag (10 hex digits) and the ciphe
 of it. The message is XORed with a SHA-256 counter-mode keystream of the key and carries an
 HMAC-SHA-256 of 8 bytes, so a wrong key is detected rather than decrypted into noise.
 
-What it hides and what it does not. Reading the notebook shows neither a message nor a value.
-A search over values does recover them: anyone who derives the secret of every bin over a range
-finds a mistake's wrong values and then its message. Measured on the course's 2-core machine
-under load from other jobs, one derivation takes about 8 ms, so one variable costs about 3 min
-per decade of magnitude searched (23,000 bins), about 2 h over the 36 decades of
-1e-9 <= |x| <= 1e9 of both signs, on one core; a search spread over many cores is
-proportionally faster, and a student who knows the magnitude of a value to within a decade
-needs minutes. A mistake of several variables has one joint tag, so its search must cover the
-product of their ranges. The search yields wrong values and their messages, never the right
-answer, which is not stored. Therefore a master must not declare a mistake from which the
-answer follows: an invertible function of it (1/x, x/2, 2x, x*N, x^2, an off-by-one, a floor
-or round of the answer, a sum missing a known term), another answer variable's value, or an
-answer chosen from a grid or list of candidates (its position in the grid, another candidate).
-An array's tag holds only its shape and one weighted mean, so a search over an array variable
-finds that mean and not the entries; a mistake on an array (a reversed order, a factor) does
-not give the answer away, unless the array is so short that its entries follow from the mean.
-A choice among a few options is searched in a few tries, so a mistake may not give a choice
-its wrong option (:func:`signatures` refuses it): the messages would name the wrong options and
-leave the right one. The generator cannot see whether a number is chosen from a list of
-candidates; the master's author keeps that rule (CONTRIBUTING.md, "Exercise masters").
+What it hides and what it does not. Reading the notebook shows neither a message nor a value. A
+search over values does recover them: anyone who derives the secret of every bin over a range finds
+a mistake's wrong values and then its message. Measured on the course's 2-core machine under load
+from other jobs (so slower than a quiet machine), one derivation took 8-17 ms, so one variable
+costs 3-7 min per decade of magnitude searched (23,000 bins) and 2-4 h over the 36 decades of 1e-9
+<= |x| <= 1e9 of both signs, on one core (a 60 s search of 08 q5's ``lr_critical`` from 0.01
+upwards covered 3,541 bins, up to 0.0142, and found none of its three mistakes); a search spread
+over many cores is proportionally faster, and a student who knows the magnitude of a value to
+within a decade needs minutes. Checking a whole exercise (every question's mistakes, three
+derivations per answer variable that has any, 4-8 such variables per exercise) took 0.18-0.48 s on
+the same machine. A mistake of several variables has one joint tag, so its search must cover the
+product of their ranges. The search yields wrong values and their messages, never the right answer,
+which is not stored. Therefore a master must not declare a mistake from which the answer follows:
+an invertible function of it (1/x, x/2, 2x, x*N, x^2, an off-by-one, a floor or round of the
+answer, a sum missing a known term), another answer variable's value, or an answer chosen from a
+grid or list of candidates (its position in the grid, another candidate). An array's tag holds only
+its shape and one weighted mean, so a search over an array variable finds that mean and not the
+entries; a mistake on an array (a reversed order, a factor) does not give the answer away, unless
+the array is so short that its entries follow from the mean. A choice among a few options is
+searched in a few tries, so a mistake may not give a choice its wrong option (:func:`signatures`
+refuses it): the messages would name the wrong options and leave the right one. The generator
+cannot see whether a number is chosen from a list of candidates; the master's author keeps that
+rule (CONTRIBUTING.md, "Exercise masters").
 """
 
 from __future__ import annotations
