@@ -19,7 +19,7 @@ from hepml.course import paths
 
 ROOT = paths.repository_root()
 SET = "01-statistics"
-MISTAKE = "variance_energy = energies.var()"  # 01 q1's declared mistake "divides by m"
+MISTAKE = "p_tag = efficiency * b_fraction"  # 01 q2's declared mistake "forgets_mistags"
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +37,11 @@ def bundle(tmp_path_factory):
     return output
 
 
-def _with_q1_mistake():
-    """The solution with the declared q1 mistake "divides by m" typed in after q1's answer."""
+def _with_q2_mistake():
+    """The solution with the declared q2 mistake "forgets_mistags" typed in after q2's answer."""
     notebook = nbformat.read(ROOT / "solutions" / f"{SET}.ipynb", as_version=4)
-    end = next(i for i, c in enumerate(notebook.cells) if c.source == "# END SOLUTION")
+    ends = [i for i, c in enumerate(notebook.cells) if c.source == "# END SOLUTION"]
+    end = ends[1]
     notebook.cells.insert(end + 1, nbformat.v4.new_code_cell(MISTAKE))
     return notebook
 
@@ -55,7 +56,7 @@ def graded(bundle, tmp_path_factory):
         "solution": nbformat.read(ROOT / "solutions" / f"{SET}.ipynb", as_version=4),
         "stub": nbformat.read(ROOT / "exercises" / f"{SET}.ipynb", as_version=4),
         "crash": crash,
-        "mistake": _with_q1_mistake(),
+        "mistake": _with_q2_mistake(),
     }
     runs = {}
     for name, notebook in submissions.items():
@@ -122,11 +123,13 @@ def test_a_declared_mistake_is_named_as_by_the_local_grader(graded, tmp_path):
     from hepml.course.grading import grade_submission
 
     submission = tmp_path / f"{SET}.ipynb"
-    nbformat.write(_with_q1_mistake(), submission)
+    nbformat.write(_with_q2_mistake(), submission)
     local = {q.name: q for q in grade_submission(submission, timeout=20).questions}
-    name = "divides by m instead of m - 1"  # the mistake's description in the master
-    assert name in local["q1"].message and local["q1"].score == 0
+    name = (
+        "leaves out the non-b jets the tagger fires on"  # the mistake's description in the master
+    )
+    assert name in local["q2"].message and local["q2"].score == 0
     tests = {t["name"]: t for t in graded["mistake"]["tests"]}
-    assert name in tests["q1 (public tests)"]["output"]
-    assert tests["q1 (public tests)"]["score"] == tests["q1 (hidden tests)"]["score"] == 0
-    assert graded["mistake"]["score"] == 12 - local["q1"].max_score
+    assert name in tests["q2 (public tests)"]["output"]
+    assert tests["q2 (public tests)"]["score"] == tests["q2 (hidden tests)"]["score"] == 0
+    assert graded["mistake"]["score"] == 12 - local["q2"].max_score

@@ -79,9 +79,12 @@ def graded(tmp_path_factory):
     _submission(folder, "early-exit", "q1", "import os\nos._exit(0)")
     _submission(
         folder,
-        "divides-by-m",
-        "q1",
-        replace="mean_energy = energies.mean()\nvariance_energy = energies.var()",
+        "forgets-mistags",
+        "q2",
+        replace=(
+            "p_tag = efficiency * b_fraction\n"
+            "purity = efficiency * b_fraction / (p_tag + mistag_rate * (1 - b_fraction))"
+        ),
     )
     (folder / "01-statistics-garbage.ipynb").write_text("{this is not json")
     gradebook = folder.parent / "gradebook.csv"
@@ -177,10 +180,11 @@ def test_forged_results_and_patched_helpers_do_not_raise_the_score(graded):
 
 def test_a_declared_mistake_scores_zero_and_is_named(graded):
     # the public test fails it through the hashed mistake, the hidden test on the value
-    result = graded["results"]["divides-by-m"]
-    assert scores(result) == {**FULL, "q1": 0.0}
-    assert "`variance_energy` looks like a typical mistake: divides by m instead of m - 1" in (
-        message(result, "q1")
+    result = graded["results"]["forgets-mistags"]
+    assert scores(result) == {**FULL, "q2": 0.0}
+    assert (
+        "`p_tag` looks like a typical mistake: leaves out the non-b jets the tagger fires on"
+        in (message(result, "q2"))
     )
 
 

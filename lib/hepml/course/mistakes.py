@@ -4,18 +4,18 @@ encrypted with the wrong value.
 A master declares each question's typical wrong answers as code, in one cell tagged
 ``hepml-mistakes`` after the question's tests (CONTRIBUTING.md, "Exercise masters")::
 
-    def mistake_q1_divides_by_m(energies):
-        \"\"\"divides by m instead of m - 1\"\"\"
-        return {"variance_energy": energies.var()}
+    def mistake_q2_forgets_mistags(efficiency, b_fraction):
+        \"\"\"leaves out the non-b jets the tagger fires on\"\"\"
+        return {"p_tag": efficiency * b_fraction}
 
 At generation time (:mod:`hepml.course.exercises`) the master's code is executed, every mistake
 function is called with the notebook variables its parameters name, and each mistake is stored
-in the exercise as a :class:`MistakeSignature`: for every variable it gets wrong, a salted hash
-(the *tag*) of the rounded wrong value, and its message (the docstring) **encrypted with a key
-derived from the rounded wrong values**. Neither the wrong value, nor the message, nor the right
-answer appears in the notebook. The check cell tells a student whose value rounds like a
-declared mistake what that mistake is: only the student's own value yields the key that
-decrypts the message.
+in the exercise as a :class:`MistakeSignature`: one salted, slowly derived hash (the *tag*) of
+the rounded wrong values of all the variables it gets wrong, and its message (the docstring)
+**encrypted with a key derived from the same rounded values**. Neither the wrong value nor the
+message appears in the notebook, and the right answer is never stored in any form. The check
+cell tells a student whose values round like a declared mistake what that mistake is: only
+values that round like the mistake's yield the key that decrypts the message.
 
 Rounding that cannot flip: a number ``x`` is put on a logarithmic grid of relative step
 ``RTOL``, ``bin(x) = floor(log|x| / log(1 + RTOL))`` (with its sign; ``|x| <= ZERO`` is its own
@@ -26,19 +26,39 @@ a value more than two steps away never does. An array is reduced to its shape an
 mean with fixed pseudo-random positive weights (drawn from the salt), then rounded the same
 way; a choice (a string or a bool) is its own key.
 
-The cipher uses the standard library only (:mod:`hashlib`, :mod:`hmac`), so it runs wherever
-``hepml`` does, on Colab as in the grader: the key is SHA-256 of the salt, the variables and
-their bins; the message is XORed with a SHA-256 counter-mode keystream of that key and carries
-an HMAC-SHA-256 of 8 bytes, so a wrong key is detected rather than decrypted into noise.
+Key stretching and the cipher, standard library only (:mod:`hashlib`, :mod:`hmac`), so they
+run wherever ``hepml`` does, on Colab as in the grader. For each variable and bin a secret is
+derived with PBKDF2-HMAC-SHA256 of ``ITERATIONS`` rounds, salted with the exercise and question
+(so equal values in different questions give different tags and keys); it is computed once per
+(question, variable, bin) and shared by every mistake of that variable, so checking an answer
+costs three derivations per answer variable (its bin and both neighbours). A mistake's secrets
+are hashed together into one joint secret; the tag (10 hex digits) and the cipher key are HMACs
+of it. The message is XORed with a SHA-256 counter-mode keystream of the key and carries an
+HMAC-SHA-256 of 8 bytes, so a wrong key is detected rather than decrypted into noise.
 
-What it hides and what it does not. Reading the notebook shows neither a message nor a value:
-the text of a mistake becomes readable only to a student whose value rounds like it. It does
-not stop a search: anyone who tries candidate values over a range, bin by bin, finds a
-mistake's value and then its message (and learns only a wrong answer, since the right answer is
-never hashed or encrypted). A choice among a few options is searched in a few tries, so a
-mistake may not give a choice its wrong option (:func:`signatures` refuses it): the messages
-would name the wrong options and leave the right one. The salt is the exercise and question
-name, so equal values in different questions give different tags and keys.
+What it hides and what it does not. Reading the notebook shows neither a message nor a value. A
+search over values does recover them: anyone who derives the secret of every bin over a range finds
+a mistake's wrong values and then its message. Measured on the course's 2-core machine under load
+from other jobs (so slower than a quiet machine), one derivation took 8-17 ms, so one variable
+costs 3-7 min per decade of magnitude searched (23,000 bins) and 2-4 h over the 36 decades of 1e-9
+<= |x| <= 1e9 of both signs, on one core (a 60 s search of 08 q5's ``lr_critical`` from 0.01
+upwards covered 3,541 bins, up to 0.0142, and found none of its three mistakes); a search spread
+over many cores is proportionally faster, and a student who knows the magnitude of a value to
+within a decade needs minutes. Checking a whole exercise (every question's mistakes, three
+derivations per answer variable that has any, 4-8 such variables per exercise) took 0.18-0.48 s on
+the same machine. A mistake of several variables has one joint tag, so its search must cover the
+product of their ranges. The search yields wrong values and their messages, never the right answer,
+which is not stored. Therefore a master must not declare a mistake from which the answer follows:
+an invertible function of it (1/x, x/2, 2x, x*N, x^2, an off-by-one, a floor or round of the
+answer, a sum missing a known term), another answer variable's value, or an answer chosen from a
+grid or list of candidates (its position in the grid, another candidate). An array's tag holds only
+its shape and one weighted mean, so a search over an array variable finds that mean and not the
+entries; a mistake on an array (a reversed order, a factor) does not give the answer away, unless
+the array is so short that its entries follow from the mean. A choice among a few options is
+searched in a few tries, so a mistake may not give a choice its wrong option (:func:`signatures`
+refuses it): the messages would name the wrong options and leave the right one. The generator
+cannot see whether a number is chosen from a list of candidates; the master's author keeps that
+rule (CONTRIBUTING.md, "Exercise masters").
 """
 
 from __future__ import annotations
@@ -46,10 +66,12 @@ from __future__ import annotations
 import ast
 import base64
 import contextlib
+import functools
 import hashlib
 import hmac
 import inspect
 import io
+import itertools
 import json
 import math
 import numbers
@@ -63,6 +85,7 @@ import numpy as np
 
 __all__ = [
     "RTOL",
+    "ITERATIONS",
     "ZERO",
     "MistakeSignature",
     "answer_variables",
@@ -75,6 +98,8 @@ __all__ = [
 RTOL = 1e-4
 #: Numbers of at most this magnitude all fall in the bin of zero.
 ZERO = 1e-12
+#: PBKDF2-HMAC-SHA256 rounds per (question, variable, bin): the cost of one try of a search.
+ITERATIONS = 10_000
 #: Tag of the master cell that declares a question's typical mistakes.
 TAG = "hepml-mistakes"
 _DIGEST_LENGTH = 10
@@ -117,19 +142,21 @@ class MistakeSignature:
         The message is decrypted with the key of the bins the student's values found, so it
         exists only for a student who made the mistake.
         """
-        bins = {}
-        for variable, tag in self.tags.items():
+        candidates = []
+        for variable in self.tags:
             try:
-                candidates = _candidate_keys(environment.get(variable), self.salt, variable)
+                keys = _candidate_keys(environment.get(variable), self.salt, variable)
             except Exception:  # noqa: BLE001 - an unreadable answer is no known mistake
                 return None
-            found = next(
-                (key for key in candidates if _tag(self.salt, variable, key) == tag), None
-            )
-            if found is None:
+            if not keys:
                 return None
-            bins[variable] = found
-        return _decrypt(self.ciphertext, _cipher_key(self.salt, bins))
+            candidates.append([(variable, key) for key in keys])
+        tag = next(iter(self.tags.values()), None)
+        for combination in itertools.product(*candidates):
+            secret = _joint_secret(self.salt, dict(combination))
+            if hmac.compare_digest(_tag(secret), tag):
+                return _decrypt(self.ciphertext, _cipher_key(secret))
+        return None
 
     def matches(self, environment: Mapping[str, object]) -> bool:
         """Whether every variable of the mistake in ``environment`` rounds like the mistake."""
@@ -147,8 +174,10 @@ class MistakeSignature:
 
     def entry(self) -> list[str]:
         """The signature as a check cell writes it: ``"variable:tag"`` for each variable, then
-        the ciphertext in chunks of at most 56 characters (base64 has no ``:``)."""
+        the ciphertext in chunks of at most 56 characters (base64 has no ``:``). The tag is
+        joint (one over all the variables), so it is written after the first variable only."""
         tags = [f"{variable}:{tag}" for variable, tag in self.tags.items()]
+        tags = tags[:1] + [f"{variable}:" for variable in self.variables[1:]]
         text = self.ciphertext
         return tags + [text[i : i + 56] for i in range(0, len(text), 56)]
 
@@ -157,6 +186,7 @@ class MistakeSignature:
         """Read a signature written by :meth:`entry`."""
         entry = list(entry)
         tags = dict(item.split(":", 1) for item in entry if ":" in item)
+        tags = dict.fromkeys(tags, next(iter(tags.values()), ""))
         return cls(tags, "".join(item for item in entry if ":" not in item), salt)
 
     @classmethod
@@ -173,8 +203,9 @@ class MistakeSignature:
                     f"{variable!r}: expected a real number, an array of them, a bool or a str"
                 )
             bins[variable] = key
-        tags = {variable: _tag(salt, variable, key) for variable, key in bins.items()}
-        ciphertext = _encrypt(description, _cipher_key(salt, bins))
+        secret = _joint_secret(salt, bins)
+        tags = dict.fromkeys(bins, _tag(secret))
+        ciphertext = _encrypt(description, _cipher_key(secret))
         return cls(tags, ciphertext, salt, description)
 
 
@@ -389,14 +420,28 @@ def loads(text: str) -> dict[str, tuple[MistakeSignature, ...]]:
 # --- tags and cipher --------------------------------------------------------------------------
 
 
-def _tag(salt: str, variable: str, key: str) -> str:
-    text = f"hepml-mistake-tag|{salt}|{variable}|{key}".encode()
-    return hashlib.sha256(text).hexdigest()[:_DIGEST_LENGTH]
+@functools.lru_cache(maxsize=4096)
+def _stretched(salt: str, variable: str, key: str) -> bytes:
+    """The slow secret of one variable's bin: PBKDF2-HMAC-SHA256 with ``ITERATIONS`` rounds.
+
+    Computed once per (question, variable, bin) and shared by every mistake of the variable,
+    so a check costs three derivations per answer variable, and a search one per bin tried."""
+    password = f"hepml-mistake|{variable}|{key}".encode()
+    return hashlib.pbkdf2_hmac("sha256", password, f"hepml|{salt}".encode(), ITERATIONS)
 
 
-def _cipher_key(salt: str, bins: Mapping[str, str]) -> bytes:
-    parts = "|".join(f"{variable}={bins[variable]}" for variable in sorted(bins))
-    return hashlib.sha256(f"hepml-mistake-key|{salt}|{parts}".encode()).digest()
+def _joint_secret(salt: str, bins: Mapping[str, str]) -> bytes:
+    """One secret over all the variables of a mistake: a search must cover their product."""
+    parts = b"".join(_stretched(salt, variable, bins[variable]) for variable in sorted(bins))
+    return hashlib.sha256(b"hepml-mistake-joint|" + parts).digest()
+
+
+def _tag(secret: bytes) -> str:
+    return hmac.new(secret, b"tag", hashlib.sha256).hexdigest()[:_DIGEST_LENGTH]
+
+
+def _cipher_key(secret: bytes) -> bytes:
+    return hmac.new(secret, b"key", hashlib.sha256).digest()
 
 
 def _keystream(key: bytes, length: int) -> bytes:
