@@ -416,6 +416,13 @@ def test_no_page_scrolls_sideways_or_clips_text_at_320_px(audits):
     assert not clipped, clipped
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "known failure, measured 2026-12-07: book/notation.html has 6 narrow "
+        "formula boxes that are tab stops at 1280 px (issue 26, open)"
+    ),
+)
 def test_formulas_are_not_tab_stops_unless_they_scroll(audits):
     # assistive MathML: every formula carries it (what a screen reader reads)
     for report in audits:
@@ -481,6 +488,13 @@ def _widget_pages(site: Path) -> list[str]:
     ]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "known failure, measured 2026-12-07: only 7 of the 8 lectures' "
+        "sliders are found (issue 26, open)"
+    ),
+)
 def test_frame_sliders_can_be_followed_with_a_screen_reader_and_the_keyboard(browser):
     base, chromium, site = browser
     widget_pages = _widget_pages(site)
