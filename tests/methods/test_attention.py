@@ -219,12 +219,12 @@ def test_edgeconv_equals_torch_geometric(k):
     edge_nn = torch.nn.Sequential(
         torch.nn.Linear(6, 5, dtype=F64), torch.nn.ReLU(), torch.nn.Linear(5, 4, dtype=F64)
     )
+    # PyG's constructor re-initialises the edge network it is given: build it first
+    twin_layer = torch_geometric.nn.EdgeConv(edge_nn, aggr="max")
     x, mask = _random(3, 6, 3, seed=31), _padding_mask([6, 4, 1], 6)
     neighbours, valid = attention.knn_graph(x[..., 0], x[..., 1], k, mask)
     ours = attention.EdgeConv(edge_nn)(x, neighbours, valid)
-    twin = torch_geometric.nn.EdgeConv(edge_nn, aggr="max")(
-        x.reshape(-1, 3), attention.edge_index(neighbours, valid)
-    ).reshape(3, 6, 4)
+    twin = twin_layer(x.reshape(-1, 3), attention.edge_index(neighbours, valid)).reshape(3, 6, 4)
     torch.testing.assert_close(ours[mask], twin[mask.reshape(3, 6)], **TOL)
     assert bool((ours[2, 0] == 0).all())  # a lone particle has no neighbour: zeros, as in PyG
 
@@ -232,12 +232,11 @@ def test_edgeconv_equals_torch_geometric(k):
 def test_edgeconv_mean_equals_torch_geometric():
     torch.manual_seed(32)
     edge_nn = torch.nn.Linear(4, 3, dtype=F64)
+    twin_layer = torch_geometric.nn.EdgeConv(edge_nn, aggr="mean")  # before ours: it resets
     x = _random(2, 5, 2, seed=33)
     graph = attention.knn_graph(x[..., 0], x[..., 1], 2)
     ours = attention.EdgeConv(edge_nn, aggr="mean")(x, *graph)
-    twin = torch_geometric.nn.EdgeConv(edge_nn, aggr="mean")(
-        x.reshape(-1, 2), attention.edge_index(*graph)
-    )
+    twin = twin_layer(x.reshape(-1, 2), attention.edge_index(*graph))
     torch.testing.assert_close(ours.reshape(-1, 3), twin, **TOL)
 
 

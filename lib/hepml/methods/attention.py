@@ -18,9 +18,10 @@ against its library twin and both symmetries:
 - :func:`knn_graph`: each particle's ``k`` nearest real neighbours in (eta, phi), with the
   azimuthal difference wrapped into [-pi, pi);
 - :class:`EdgeConv`: one round of message passing,
-  ``x_i' = max_j h(x_i, x_j - x_i)`` over the neighbours j of i (the layer of ParticleNet,
-  ``torch_geometric.nn.EdgeConv`` with ``aggr="max"``); :func:`edge_index` turns the
-  neighbour table into PyTorch Geometric's edge list.
+  ``x_i' = aggr_j h(x_i, x_j - x_i)`` over the neighbours j of i, with a maximum (as the
+  dynamic graph CNN and ``torch_geometric.nn.EdgeConv``'s default) or a mean (as
+  ParticleNet); :func:`edge_index` turns the neighbour table into PyTorch Geometric's edge
+  list.
 """
 
 from __future__ import annotations
@@ -330,9 +331,9 @@ class EdgeConv(torch.nn.Module):
     """One round of message passing, ``x_i' = aggr_j h([x_i, x_j - x_i])`` (Wang et al. 2019).
 
     The edge function ``h`` sees each particle with the offset of one neighbour; the messages
-    of the neighbours are combined by a maximum (``aggr="max"``, as ParticleNet and
-    ``torch_geometric.nn.EdgeConv``'s default) or a mean. A particle without a valid neighbour
-    gets zeros, as in PyTorch Geometric.
+    of the neighbours are combined component by component by a maximum (``aggr="max"``, as in
+    the dynamic graph CNN and ``torch_geometric.nn.EdgeConv``'s default) or a mean (as in
+    ParticleNet). A particle without a valid neighbour gets zeros, as in PyTorch Geometric.
 
     Parameters
     ----------
