@@ -155,7 +155,7 @@ def generate_class(label: int, n: int, seed: int) -> dict[str, object]:
             particles.append(particle)
         with _quiet():
             sequence = fastjet.ClusterSequence(particles, definition)
-            jets = fastjet.sorted_by_pt(sequence.inclusive_jets(0.5 * pt_low))
+            jets = sorted(sequence.inclusive_jets(0.5 * pt_low), key=lambda j: -j.pt())
         if not jets:
             continue
         jet = jets[0]

@@ -24,6 +24,8 @@ points at (0, 0); particles are sorted by decreasing pT.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,7 +124,14 @@ def load_jets(n: int | None = None, *, seed: int | np.random.Generator | None = 
         ``awkward`` array, fields ``pt``, ``eta``, ``phi``) and ``settings`` (the recipe).
         Floating-point values are stored as float32 and returned as float64.
     """
-    constituents, jet_pt, jet_mass_, y, settings = _read_file(JETS_FILE)
+    constituents, jet_pt, jet_mass_, y, settings = _read_file_cached(str(JETS_FILE))
+    # the cached arrays must not be changed through the returned sample
+    jet_pt, jet_mass_, y, settings = (
+        jet_pt.copy(),
+        jet_mass_.copy(),
+        y.copy(),
+        copy.deepcopy(settings),
+    )
     if n is not None:
         n = check_int(n, "n", minimum=2)
         if n % 2:
@@ -141,6 +150,12 @@ def load_jets(n: int | None = None, *, seed: int | np.random.Generator | None = 
         constituents=constituents,
         settings=settings,
     )
+
+
+@functools.lru_cache(maxsize=2)
+def _read_file_cached(path: str) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict]:
+    """The file read once per process (awkward arrays are immutable; the rest is copied)."""
+    return _read_file(Path(path))
 
 
 def _read_file(path: Path) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict]:
@@ -284,26 +299,20 @@ def n_subjettiness(constituents: Any, n_axes: int, *, R: float = 0.8) -> np.ndar
     n_axes = check_int(n_axes, "n_axes", minimum=1)
     R = check_real(R, "R", minimum=0.0, strict_minimum=True)
     n_jets = len(counts)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    jet = np.repeat(np.arange(n_jets), counts)
     if n_axes == 1:
         energy, px, py, pz = _four_momentum_sums(pt, eta, phi, counts).T
         with np.errstate(divide="ignore", invalid="ignore"):
-            axis_rapidity = 0.5 * np.log((energy + pz) / (energy - pz))
-        axis_phi = np.arctan2(py, px)
-        jet = np.repeat(np.arange(n_jets), counts)
-        distance = np.hypot(eta - axis_rapidity[jet], _wrap(phi - axis_phi[jet]))
-        numerator = np.bincount(jet, weights=pt * distance, minlength=n_jets)
-        numerator[counts <= 1] = 0.0
+            axes_y = 0.5 * np.log((energy + pz) / (energy - pz))[:, None]
+        axes_phi = np.arctan2(py, px)[:, None]
     else:
-        numerator = np.zeros(n_jets)
-        for index in np.flatnonzero(counts > n_axes):
-            part = slice(starts[index], starts[index] + counts[index])
-            axes_y, axes_phi = _exclusive_kt_axes(pt[part], eta[part], phi[part], n_axes)
-            distance = np.hypot(
-                eta[part][:, None] - axes_y[None, :], _wrap(phi[part][:, None] - axes_phi[None, :])
-            )
-            numerator[index] = np.sum(pt[part] * distance.min(axis=1))
-    total = np.bincount(np.repeat(np.arange(n_jets), counts), weights=pt, minlength=n_jets)
+        axes_y, axes_phi = _exclusive_kt_axes(pt, eta, phi, counts, n_axes)
+    distance = np.hypot(eta[:, None] - axes_y[jet], _wrap(phi[:, None] - axes_phi[jet]))
+    numerator = np.bincount(
+        jet, weights=pt * np.nanmin(distance, axis=1, initial=np.inf), minlength=n_jets
+    )
+    numerator[counts <= n_axes] = 0.0
+    total = np.bincount(jet, weights=pt, minlength=n_jets)
     with np.errstate(divide="ignore", invalid="ignore"):
         tau = numerator / (R * total)
     tau[counts == 0] = np.nan
@@ -315,36 +324,118 @@ def _wrap(angle: np.ndarray) -> np.ndarray:
     return (angle + np.pi) % (2 * np.pi) - np.pi
 
 
+def _kt_distance(pt2_a, y_a, phi_a, pt2_b, y_b, phi_b) -> np.ndarray:
+    """kt distance min(pT_a^2, pT_b^2) dR_ab^2 (broadcasting; azimuths in [-pi, pi])."""
+    dphi = np.abs(phi_a - phi_b)
+    dphi = np.minimum(dphi, 2 * np.pi - dphi)
+    return np.minimum(pt2_a, pt2_b) * ((y_a - y_b) ** 2 + dphi**2)
+
+
 def _exclusive_kt_axes(
-    pt: np.ndarray, eta: np.ndarray, phi: np.ndarray, n_axes: int
+    pt: np.ndarray, eta: np.ndarray, phi: np.ndarray, counts: np.ndarray, n_axes: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Rapidities and azimuths of the ``n_axes`` exclusive kt subjets of one jet (E-scheme)."""
-    n = len(pt)
-    momentum = np.column_stack(
-        [pt * np.cosh(eta), pt * np.cos(phi), pt * np.sin(phi), pt * np.sinh(eta)]
-    )
-    rapidity, azimuth, pt2 = eta.astype(float), phi.astype(float), pt.astype(float) ** 2
-    alive = np.ones(n, dtype=bool)
-    distance = np.minimum(pt2[:, None], pt2[None, :]) * (
-        (rapidity[:, None] - rapidity[None, :]) ** 2
-        + _wrap(azimuth[:, None] - azimuth[None, :]) ** 2
-    )
-    np.fill_diagonal(distance, np.inf)
-    for _ in range(n - n_axes):
-        i, j = divmod(int(np.argmin(distance)), n)
-        momentum[i] += momentum[j]
-        alive[j] = False
-        energy, px, py, pz = momentum[i]
-        pt2[i] = px**2 + py**2
-        rapidity[i] = 0.5 * np.log((energy + pz) / (energy - pz))
-        azimuth[i] = np.arctan2(py, px)
-        row = np.minimum(pt2[i], pt2) * (
-            (rapidity[i] - rapidity) ** 2 + _wrap(azimuth[i] - azimuth) ** 2
+    """Rapidities and azimuths of the ``n_axes`` exclusive kt subjets of every jet (E-scheme).
+
+    Returns two arrays of shape ``(n_jets, n_axes)``, NaN where a jet has fewer particles.
+    All jets are clustered at once, in chunks of jets of similar multiplicity: every step merges
+    each jet's closest pair, found from each pseudojet's nearest neighbour (FastJet's N^2
+    strategy), so a step costs O(n) per jet instead of a search over all O(n^2) pairs.
+    """
+    n_jets = len(counts)
+    axes_y = np.full((n_jets, n_axes), np.nan)
+    axes_phi = np.full((n_jets, n_axes), np.nan)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    order = np.argsort(counts, kind="stable")
+    for chunk in np.array_split(order, max(1, int(np.ceil(n_jets / 128)))):
+        if len(chunk) == 0:
+            continue
+        m = int(counts[chunk].max())
+        slot = np.arange(m)
+        alive = slot[None, :] < counts[chunk][:, None]
+        source = (starts[chunk][:, None] + slot[None, :])[alive]
+        pad = np.zeros((len(chunk), m))
+        y, ph, pt2 = pad.copy(), pad.copy(), pad.copy()
+        y[alive], ph[alive], pt2[alive] = eta[source], _wrap(phi[source]), pt[source] ** 2
+        momentum = np.zeros((len(chunk), m, 4))
+        p_t = pt[source]
+        momentum[alive] = np.column_stack(
+            [
+                p_t * np.cosh(eta[source]),
+                p_t * np.cos(phi[source]),
+                p_t * np.sin(phi[source]),
+                p_t * np.sinh(eta[source]),
+            ]
         )
-        row[~alive] = np.inf
-        row[i] = np.inf
-        distance[i, :] = row
-        distance[:, i] = row
-        distance[j, :] = np.inf
-        distance[:, j] = np.inf
-    return rapidity[alive], azimuth[alive]
+        distance = _kt_distance(
+            pt2[:, :, None],
+            y[:, :, None],
+            ph[:, :, None],
+            pt2[:, None, :],
+            y[:, None, :],
+            ph[:, None, :],
+        )
+        distance[~(alive[:, :, None] & alive[:, None, :])] = np.inf
+        distance[:, slot, slot] = np.inf
+        neighbour = np.argmin(distance, axis=2)
+        nearest = np.take_along_axis(distance, neighbour[:, :, None], axis=2)[:, :, 0]
+        del distance
+        remaining = alive.sum(axis=1)
+        while True:
+            active = remaining > n_axes
+            n_rows = int(active.sum())
+            if n_rows == 0:
+                break
+            # a slice (views, no copies) while every jet of the chunk still clusters
+            rows = slice(None) if n_rows == len(chunk) else np.flatnonzero(active)
+            row_index = np.arange(len(chunk))[rows]
+            i = np.argmin(nearest[rows], axis=1)
+            j = neighbour[row_index, i]
+            momentum[row_index, i] += momentum[row_index, j]
+            energy, px, py, pz = momentum[row_index, i].T
+            pt2[row_index, i] = px**2 + py**2
+            y[row_index, i] = 0.5 * np.log((energy + pz) / (energy - pz))
+            ph[row_index, i] = np.arctan2(py, px)
+            alive[row_index, j] = False
+            nearest[row_index, j] = np.inf
+            remaining[rows] -= 1
+            # distances of the merged pseudojet to the others of its jet
+            new = _kt_distance(
+                pt2[row_index, i][:, None],
+                y[row_index, i][:, None],
+                ph[row_index, i][:, None],
+                pt2[rows],
+                y[rows],
+                ph[rows],
+            )
+            new[~alive[rows]] = np.inf
+            new[np.arange(n_rows), i] = np.inf
+            old_neighbour = neighbour[rows]
+            lost = (old_neighbour == i[:, None]) | (old_neighbour == j[:, None])
+            closer = new < nearest[rows]
+            nearest[rows] = np.where(closer, new, nearest[rows])
+            neighbour[rows] = np.where(closer, i[:, None], old_neighbour)
+            nearest[row_index, i] = new.min(axis=1)
+            neighbour[row_index, i] = np.argmin(new, axis=1)
+            # pseudojets whose nearest neighbour was merged away: search their rows again
+            lost &= alive[rows]
+            lost[np.arange(n_rows), i] = False
+            row_of, k = np.nonzero(lost)
+            if len(k):
+                jet_rows = row_index[row_of]
+                again = _kt_distance(
+                    pt2[jet_rows, k][:, None],
+                    y[jet_rows, k][:, None],
+                    ph[jet_rows, k][:, None],
+                    pt2[jet_rows],
+                    y[jet_rows],
+                    ph[jet_rows],
+                )
+                again[~alive[jet_rows]] = np.inf
+                again[np.arange(len(k)), k] = np.inf
+                nearest[jet_rows, k] = again.min(axis=1)
+                neighbour[jet_rows, k] = np.argmin(again, axis=1)
+        has_axes = remaining >= n_axes
+        for row in np.flatnonzero(has_axes):
+            axes_y[chunk[row]] = y[row][alive[row]]
+            axes_phi[chunk[row]] = ph[row][alive[row]]
+    return axes_y, axes_phi
