@@ -136,7 +136,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     datasets.add_argument("dataset", choices=["jets"], help="which data set")
     datasets.add_argument(
-        "--n", type=int, default=4000, help="jets of each class (default 4000, the bundled file)"
+        "--n", type=int, default=5000, help="jets of each class (default 5000, the bundled file)"
     )
     datasets.add_argument("--seed", type=int, default=1, help="Pythia's seed (default 1)")
     datasets.add_argument(

@@ -14,7 +14,7 @@ of events are :class:`Sample` objects (features ``X``, targets ``y``, ``feature_
 - :mod:`~hepml.simulate.calorimeter`: hadron showers for energy regression;
 - :mod:`~hepml.simulate.toys`: Gaussian classes and logic gates;
 - :mod:`~hepml.simulate.jets`: real jets from Pythia 8 and FastJet, bundled as a ROOT file
-  (W -> qq against QCD), with jet images (:mod:`~hepml.simulate.jet_images`), padding and
+  (W -> qq against QCD), with jet images (:mod:`~hepml.simulate.jet_imaging`), padding and
   N-subjettiness; :mod:`~hepml.simulate.jet_generation` regenerates the file.
 
 Notebooks import the package and call ``simulate.tagged_jets(...)``; the functions are
@@ -35,7 +35,7 @@ from hepml.simulate.events import (
     resonance_spectrum,
     signal_background_events,
 )
-from hepml.simulate.jet_images import jet_images
+from hepml.simulate.jet_imaging import jet_images
 from hepml.simulate.jets import (
     JET_FEATURES,
     JetSample,

@@ -70,7 +70,14 @@ _COMMON_SETTINGS = (
     "Random:setSeed = on",
 )
 _PROCESS_SETTINGS = {
-    1: ("WeakDoubleBoson:ffbar2WW = on", "24:onMode = off", "24:onIfAll = 1 2 3 4"),
+    1: (
+        "WeakDoubleBoson:ffbar2WW = on",
+        "24:onMode = off",
+        "24:onIfMatch = 1 2",
+        "24:onIfMatch = 3 2",
+        "24:onIfMatch = 1 4",
+        "24:onIfMatch = 3 4",
+    ),
     0: ("HardQCD:all = on",),
 }
 
@@ -259,9 +266,10 @@ def write_jets_file(path: str | Path, arrays: dict[str, object], settings: dict)
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    counts = np.array([len(jet) for jet in arrays["part_pt"]], dtype=np.int64)
     part = ak.zip(
         {
-            field: ak.values_astype(ak.Array(arrays[f"part_{field}"]), np.float32)
+            field: ak.unflatten(np.concatenate(arrays[f"part_{field}"]).astype(np.float32), counts)
             for field in ("pt", "eta", "phi")
         }
     )
@@ -270,7 +278,18 @@ def write_jets_file(path: str | Path, arrays: dict[str, object], settings: dict)
         branches[key] = np.asarray(arrays[key], dtype=np.float32)
     stored = {key: value for key, value in settings.items() if not key.startswith("_")}
     with uproot.recreate(path, compression=uproot.LZMA(9)) as file:
-        file["jets"] = branches
+        # mktree writes a TTree (assigning a dict would write an RNTuple, which older ROOT
+        # and uproot versions cannot read); the record becomes part_pt, part_eta, part_phi
+        # with the counter branch npart
+        file.mktree(
+            "jets",
+            {
+                name: value.type.content if isinstance(value, ak.Array) else value.dtype
+                for name, value in branches.items()
+            },
+            title="W -> qq and QCD jets (Pythia 8, FastJet anti-kt R = 0.8)",
+        )
+        file["jets"].extend(branches)
         file["settings"] = json.dumps(stored, indent=1, sort_keys=True)
     return path
 

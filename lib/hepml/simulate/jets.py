@@ -12,7 +12,7 @@ recipe, the seed and the versions are stored in the file and in :attr:`JetSample
 - :func:`jet_mass` recomputes the jet mass from the constituents;
 - :func:`n_subjettiness` computes the N-subjettiness ``tau_N`` (``tau21 = tau2 / tau1``
   separates two-prong W jets from one-prong QCD jets);
-- :func:`~hepml.simulate.jet_images.jet_images` (re-exported here) pixelises jets.
+- :func:`~hepml.simulate.jet_imaging.jet_images` (re-exported here) pixelises jets.
 
 Conventions of the constituents (an ``awkward.Array`` of records with the fields ``pt``,
 ``eta``, ``phi``, one list per jet): transverse momenta in GeV; the constituents are massless
@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from hepml.reproducibility import as_generator
-from hepml.simulate.jet_images import _check_constituents, _flat_constituents, jet_images
+from hepml.simulate.jet_imaging import _check_constituents, _flat_constituents, jet_images
 from hepml.simulate.sample import Sample
 from hepml.validation import check_int, check_real
 
@@ -124,6 +124,10 @@ def load_jets(n: int | None = None, *, seed: int | np.random.Generator | None = 
         ``awkward`` array, fields ``pt``, ``eta``, ``phi``) and ``settings`` (the recipe).
         Floating-point values are stored as float32 and returned as float64.
     """
+    if n is not None:
+        n = check_int(n, "n", minimum=2)
+        if n % 2:
+            raise ValueError(f"n must be even (n / 2 jets of each class), got {n}")
     constituents, jet_pt, jet_mass_, y, settings = _read_file_cached(str(JETS_FILE))
     # the cached arrays must not be changed through the returned sample
     jet_pt, jet_mass_, y, settings = (
@@ -133,9 +137,6 @@ def load_jets(n: int | None = None, *, seed: int | np.random.Generator | None = 
         copy.deepcopy(settings),
     )
     if n is not None:
-        n = check_int(n, "n", minimum=2)
-        if n % 2:
-            raise ValueError(f"n must be even (n / 2 jets of each class), got {n}")
         index = _balanced_subset(y, n // 2, seed)
         constituents, jet_pt, jet_mass_, y = (
             constituents[index],
