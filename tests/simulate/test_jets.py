@@ -360,3 +360,14 @@ def test_generator_names_the_extra_when_pythia_is_missing(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", without_pythia)
     with pytest.raises(ImportError, match=r"hepml\[jets\]"):
         jet_generation.generate_class(1, 1, 1)
+
+
+def test_jet_sample_needs_one_constituent_list_per_jet(sample):
+    with pytest.raises(ValueError, match="constituents must have one list per jet"):
+        simulate.JetSample(
+            X=sample.X[:3],
+            y=sample.y[:3],
+            feature_names=simulate.JET_FEATURES,
+            constituents=sample.constituents[:2],
+            settings={},
+        )
