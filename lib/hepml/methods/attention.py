@@ -250,6 +250,9 @@ class DeepSet(torch.nn.Module):
 
     def __init__(self, phi: torch.nn.Module, rho: torch.nn.Module):
         super().__init__()
+        for value, name in ((phi, "phi"), (rho, "rho")):
+            if not isinstance(value, torch.nn.Module):
+                raise TypeError(f"{name} must be a torch.nn.Module, got {type(value).__name__}")
         self.phi, self.rho = phi, rho
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -345,6 +348,8 @@ class EdgeConv(torch.nn.Module):
 
     def __init__(self, nn: torch.nn.Module, aggr: str = "max"):
         super().__init__()
+        if not isinstance(nn, torch.nn.Module):
+            raise TypeError(f"nn must be a torch.nn.Module, got {type(nn).__name__}")
         if aggr not in ("max", "mean"):
             raise ValueError(f'aggr must be "max" or "mean", got {aggr!r}')
         self.nn, self.aggr = nn, aggr
