@@ -34,7 +34,12 @@ from typing import Any
 import numpy as np
 
 from hepml.reproducibility import as_generator
-from hepml.simulate.jet_imaging import _check_constituents, _flat_constituents, jet_images
+from hepml.simulate.jet_imaging import (
+    _check_constituents,
+    _flat_constituents,
+    _wrap,
+    jet_images,
+)
 from hepml.simulate.sample import Sample
 from hepml.validation import check_int, check_real
 
@@ -318,11 +323,6 @@ def n_subjettiness(constituents: Any, n_axes: int, *, R: float = 0.8) -> np.ndar
         tau = numerator / (R * total)
     tau[counts == 0] = np.nan
     return tau
-
-
-def _wrap(angle: np.ndarray) -> np.ndarray:
-    """Angle differences wrapped into [-pi, pi)."""
-    return (angle + np.pi) % (2 * np.pi) - np.pi
 
 
 def _kt_distance(pt2_a, y_a, phi_a, pt2_b, y_b, phi_b) -> np.ndarray:
