@@ -54,6 +54,12 @@ X_INF[0, 0] = np.inf
 SCORES = np.linspace(0.0, 1.0, 12)
 
 
+def _one_jet():
+    import awkward as ak
+
+    return ak.Array([[{"pt": 10.0, "eta": 0.1, "phi": -0.2}, {"pt": 5.0, "eta": 0.0, "phi": 0.3}]])
+
+
 def _fits():
     # small fitted models whose methods take new input
     return {
@@ -494,6 +500,7 @@ ROWS: dict[str, list | str] = {
     # -- simulate
     "simulate.BTagSample": NO_INPUT,
     "simulate.GaussianClassSample": NO_INPUT,
+    "simulate.JetSample": NO_INPUT,
     "simulate.ResonanceSample": NO_INPUT,
     "simulate.Sample": NO_INPUT,
     "simulate.TaggedJetSample": NO_INPUT,
@@ -526,6 +533,23 @@ ROWS: dict[str, list | str] = {
     ],
     "simulate.isotropic_polar_angles": [
         (lambda: simulate.isotropic_polar_angles(-1), ValueError, "n must be >= 1"),
+    ],
+    "simulate.jet_images": [
+        (lambda: simulate.jet_images(_one_jet(), extent=-1.0), ValueError, "extent"),
+        (lambda: simulate.jet_images(X), TypeError, "constituents"),
+    ],
+    "simulate.jet_mass": [
+        (lambda: simulate.jet_mass(X), TypeError, "constituents"),
+    ],
+    "simulate.load_jets": [
+        (lambda: simulate.load_jets(5), ValueError, "n must be even"),
+    ],
+    "simulate.n_subjettiness": [
+        (lambda: simulate.n_subjettiness(_one_jet(), 2, R=np.nan), ValueError, "R "),
+        (lambda: simulate.n_subjettiness(_one_jet(), 1.5), TypeError, "n_axes"),
+    ],
+    "simulate.pad_constituents": [
+        (lambda: simulate.pad_constituents(_one_jet(), 0), ValueError, "n_particles"),
     ],
     "simulate.mean_em_fraction": [
         (lambda: simulate.mean_em_fraction([10.0, np.nan]), ValueError, "energy"),
