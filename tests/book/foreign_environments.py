@@ -29,7 +29,6 @@ import time
 from pathlib import Path
 
 from conftest import AVX2_MACHINE
-
 from hepml.course import paths
 from hepml.course.bench import KERNEL_ENVIRONMENT
 
@@ -198,7 +197,7 @@ def notebooks() -> list[Path]:
 def clean_environment(python: Path) -> dict[str, str]:
     """This process's environment variables, pointed at the foreign environment.
 
-    One thread, as in the main nbval pass (``tests/conftest.py``), but this machine's own vector
+    One thread, as in the main nbval pass (``conftest.py``), but this machine's own vector
     instructions: these runs compare no outputs, and an older NumPy may refuse to disable a
     CPU feature it does not know.
     """

@@ -3,7 +3,7 @@
 The stored outputs are made by ``python -m hepml execute`` with this machine's defaults. The
 suite's nbval pass re-executes every lecture and solution as another machine would: one
 OpenMP/BLAS thread (a small Binder, a laptop with OMP_NUM_THREADS=1) and the kernels an AVX2
-laptop runs (``OTHER_MACHINE`` in ``tests/conftest.py``, which sets it for the kernels nbval
+laptop runs (``OTHER_MACHINE`` in ``conftest.py``, which sets it for the kernels nbval
 starts). One execution thus serves both checks: the outputs are reproduced, and on another
 machine. A number that differs is printed at more digits than survive: round it to what does
 (CONTRIBUTING.md, "Printed numbers"). This file proves that the variables take effect, in a

@@ -1,4 +1,7 @@
-"""Shared test setup.
+"""Shared test setup, for the tests in tests/ and the notebooks nbval runs alike.
+
+At the repository root so that it applies to any run: the whole suite, or nbval on one
+notebook (``python -m pytest --nbval lectures/NN-topic.ipynb``).
 
 nbval starts each notebook's kernel from this process's environment, so the kernel environment
 used by ``python -m hepml execute`` (progress bars off, fixed hash seed) is set here too: the
