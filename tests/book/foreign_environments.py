@@ -7,7 +7,7 @@ lecture, solution and exercise notebook in it with that environment's own nbclie
 
 Building an environment downloads and installs a few hundred MB, so it is cached like the CI
 venv of ``.ci/run``: under ``$HEPML_CI_CACHE`` (default ``~/.cache/hepml-ci``) in a folder named
-after a hash of the version file, ``pyproject.toml`` and this module. On a cache hit only
+after a hash of the version file, ``pyproject.toml`` and the install steps. On a cache hit only
 ``hepml`` itself is reinstalled (``--no-deps``), so the notebooks always run today's code.
 
 A notebook that passed is not executed again while nothing it ran has changed: its result is
@@ -81,11 +81,18 @@ for name in sys.argv[1:]:
 """
 
 
-def cache_folder(name: str, version_file: Path) -> Path:
-    """The cache folder of one environment, keyed by what determines its contents."""
+def cache_folder(name: str, version_file: Path, install: list[list[str]]) -> Path:
+    """The cache folder of one environment, keyed by what determines its contents.
+
+    That is the version file, ``pyproject.toml`` (hepml's requirements), the install steps and
+    the Python that builds it; not this module, whose other code does not change an environment.
+    """
     digest = hashlib.sha256()
-    for path in (version_file, ROOT / "pyproject.toml", Path(__file__)):
+    for path in (version_file, ROOT / "pyproject.toml"):
         digest.update(path.read_bytes())
+    # the checkout's path may appear in a step; the same steps from another clone are the same
+    steps = [[argument.replace(str(ROOT), "{checkout}") for argument in step] for step in install]
+    digest.update(json.dumps([steps, sys.version]).encode())
     base = Path(os.environ.get("HEPML_CI_CACHE", Path.home() / ".cache" / "hepml-ci"))
     return base / f"{name}-{digest.hexdigest()[:16]}"
 
@@ -153,7 +160,7 @@ def build(name: str, version_file: Path, install: list[list[str]]) -> dict:
         before and after the step that installs ``hepml`` with its dependencies.
     """
     start = time.monotonic()
-    folder = cache_folder(name, version_file)
+    folder = cache_folder(name, version_file, install)
     python = folder / "bin" / "python"
     complete = folder / ".complete"
     built = not complete.is_file()
