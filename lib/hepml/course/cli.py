@@ -13,6 +13,8 @@ Sub-commands:
 - ``gradescope NN-topic [--output FILE]``: write a Gradescope autograder zip for one set;
 - ``pdf``: build a PDF of the whole book into ``_build/pdf/hepml-course.pdf``
   (``hepml.course.pdf``; needs Debian's ``chromium`` and ``npm``);
+- ``datasets jets [--n N] [--seed S] [--output FILE]``: regenerate the bundled jet data set
+  with Pythia 8 and FastJet (``hepml.simulate.jet_generation``; needs the extra ``hepml[jets]``);
 - ``colab-cell [--check]``: rewrite the first code cell of every lecture and solution notebook
   to the canonical Colab cell (``hepml.course.colab``).
 """
@@ -129,9 +131,36 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     colab.set_defaults(handler=_colab_cell)
 
+    datasets = commands.add_parser(
+        "datasets", help="regenerate a bundled data set (needs its generators installed)"
+    )
+    datasets.add_argument("dataset", choices=["jets"], help="which data set")
+    datasets.add_argument(
+        "--n", type=int, default=5000, help="jets of each class (default 5000, the bundled file)"
+    )
+    datasets.add_argument("--seed", type=int, default=1, help="Pythia's seed (default 1)")
+    datasets.add_argument(
+        "--output",
+        default=None,
+        help="file to write (default: the bundled lib/hepml/simulate/data/jets.root)",
+    )
+    datasets.set_defaults(handler=_datasets)
+
     pdf = commands.add_parser("pdf", help="build a PDF of the whole book with Chromium")
     pdf.set_defaults(handler=_pdf)
     return parser
+
+
+def _datasets(arguments: argparse.Namespace) -> int:
+    from hepml.simulate import jet_generation
+    from hepml.simulate.jets import JETS_FILE
+
+    output = arguments.output if arguments.output else JETS_FILE
+    try:
+        return jet_generation.main(arguments.n, arguments.seed, output)
+    except (ImportError, TypeError, ValueError) as error:
+        print(f"cannot generate the jets: {error}", file=sys.stderr)
+        return 1
 
 
 def _gradescope(arguments: argparse.Namespace) -> int:

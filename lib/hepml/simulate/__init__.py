@@ -12,7 +12,10 @@ of events are :class:`Sample` objects (features ``X``, targets ``y``, ``feature_
 - :mod:`~hepml.simulate.events`: signal and background events, resonance spectra;
 - :mod:`~hepml.simulate.trigger`: a trigger's efficiency turn-on;
 - :mod:`~hepml.simulate.calorimeter`: hadron showers for energy regression;
-- :mod:`~hepml.simulate.toys`: Gaussian classes and logic gates.
+- :mod:`~hepml.simulate.toys`: Gaussian classes and logic gates;
+- :mod:`~hepml.simulate.jets`: real jets from Pythia 8 and FastJet, bundled as a ROOT file
+  (W -> qq against QCD), with jet images (:mod:`~hepml.simulate.jet_imaging`), padding and
+  N-subjettiness; :mod:`~hepml.simulate.jet_generation` regenerates the file.
 
 Notebooks import the package and call ``simulate.tagged_jets(...)``; the functions are
 re-exported here.
@@ -31,6 +34,15 @@ from hepml.simulate.events import (
     resonance_pdf,
     resonance_spectrum,
     signal_background_events,
+)
+from hepml.simulate.jet_imaging import jet_images
+from hepml.simulate.jets import (
+    JET_FEATURES,
+    JetSample,
+    jet_mass,
+    load_jets,
+    n_subjettiness,
+    pad_constituents,
 )
 from hepml.simulate.kinematics import isotropic_polar_angles, pseudorapidity
 from hepml.simulate.measurements import counting_experiment, gaussian_measurements
@@ -51,7 +63,9 @@ __all__ = [
     "CALORIMETER_FEATURES",
     "EVENT_FEATURES",
     "HADRONIC_RESPONSE",
+    "JET_FEATURES",
     "GaussianClassSample",
+    "JetSample",
     "ResonanceSample",
     "Sample",
     "TaggedJetSample",
@@ -63,7 +77,12 @@ __all__ = [
     "gaussian_classes",
     "gaussian_measurements",
     "isotropic_polar_angles",
+    "jet_images",
+    "jet_mass",
+    "load_jets",
     "mean_em_fraction",
+    "n_subjettiness",
+    "pad_constituents",
     "pseudorapidity",
     "resonance_pdf",
     "resonance_spectrum",
