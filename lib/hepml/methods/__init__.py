@@ -20,7 +20,9 @@ against its library twin (scikit-learn, SciPy or torch) in ``tests/methods/``:
 - :mod:`~hepml.methods.array_autodiff`: the same engine on NumPy arrays (chapter 8);
 - :mod:`~hepml.methods.forward_mode`: forward mode with dual numbers (chapter 8);
 - :mod:`~hepml.methods.optimizers`: SGD, momentum, Nesterov, Adagrad, RMSprop, Adam, AMSGrad
-  (chapter 8).
+  (chapter 8);
+- :mod:`~hepml.methods.convolution`: cross-correlation, convolution, pooling and transpose
+  convolution (chapter 9).
 
 Import the module a chapter needs, ``from hepml.methods import linear``; torch is imported only
 by the modules that need it.
