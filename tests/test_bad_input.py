@@ -24,6 +24,7 @@ from hepml.methods import (
     attention,
     autodiff,
     classify,
+    convolution,
     ensembles,
     forward_mode,
     gaussian_process,
@@ -40,8 +41,9 @@ from hepml.methods import (
 )
 
 METHOD_MODULES = (
-    "array_autodiff attention autodiff classify ensembles forward_mode gaussian_process kernels "
-    "likelihood linear metrics model_selection naive_bayes neighbours optimizers svm trees"
+    "array_autodiff attention autodiff classify convolution ensembles forward_mode "
+    "gaussian_process kernels likelihood linear metrics model_selection naive_bayes neighbours "
+    "optimizers svm trees"
 ).split()
 
 RNG = np.random.default_rng(0)
@@ -61,6 +63,18 @@ X_NAN[3, 1] = np.nan
 X_INF = X.copy()
 X_INF[0, 0] = np.inf
 SCORES = np.linspace(0.0, 1.0, 12)
+IMAGES = RNG.normal(size=(1, 1, 4, 4))  # one image, one channel
+IMAGES_NAN = IMAGES.copy()
+IMAGES_NAN[0, 0, 1, 2] = np.nan
+KERNELS = RNG.normal(size=(1, 1, 2, 2))
+KERNELS_NAN = KERNELS.copy()
+KERNELS_NAN[0, 0, 0, 1] = np.nan
+
+
+def _one_jet():
+    import awkward as ak
+
+    return ak.Array([[{"pt": 10.0, "eta": 0.1, "phi": -0.2}, {"pt": 5.0, "eta": 0.0, "phi": 0.3}]])
 
 
 def _one_jet():
@@ -174,6 +188,56 @@ ROWS: dict[str, list | str] = {
         (lambda: autodiff.vjp(lambda v: [v[0]], [np.nan], [1.0]), ValueError, "point contains"),
         (lambda: autodiff.vjp(lambda v: v[0], [1.0], [1.0]), TypeError, "function must return"),
         (lambda: autodiff.vjp(lambda v: [v[0]], [1.0], [np.nan]), ValueError, "cotangent"),
+    ],
+    # -- convolution
+    "convolution.avg_pool2d": [
+        (lambda: convolution.avg_pool2d(IMAGES_NAN, 2), ValueError, "x contains NaN"),
+        (lambda: convolution.avg_pool2d(IMAGES, 5), ValueError, "kernel_size"),
+    ],
+    "convolution.conv2d": [
+        (lambda: convolution.conv2d(IMAGES_NAN, KERNELS), ValueError, "x contains NaN"),
+        (lambda: convolution.conv2d(IMAGES, KERNELS, stride=0), ValueError, "stride must be"),
+        (lambda: convolution.conv2d(IMAGES, KERNELS, bias=[1.0, 2.0]), ValueError, "bias"),
+    ],
+    "convolution.conv_transpose2d": [
+        (lambda: convolution.conv_transpose2d(IMAGES, KERNELS_NAN), ValueError, "weight contains"),
+        (
+            lambda: convolution.conv_transpose2d(IMAGES, KERNELS, stride=2, output_padding=2),
+            ValueError,
+            "output_padding",
+        ),
+    ],
+    "convolution.convolve2d": [
+        (lambda: convolution.convolve2d(IMAGES[0, 0], KERNELS_NAN[0, 0]), ValueError, "kernel"),
+        (lambda: convolution.convolve2d(IMAGES, KERNELS[0, 0]), ValueError, "image must be 2"),
+    ],
+    "convolution.correlate2d": [
+        (
+            lambda: convolution.correlate2d(IMAGES[0, 0], KERNELS[0, 0], padding=-1),
+            ValueError,
+            "padding",
+        ),
+        (
+            lambda: convolution.correlate2d(IMAGES_NAN[0, 0], KERNELS[0, 0]),
+            ValueError,
+            "image contains",
+        ),
+    ],
+    "convolution.max_pool2d": [
+        (lambda: convolution.max_pool2d(IMAGES, 2, padding=2), ValueError, "padding"),
+        (lambda: convolution.max_pool2d(IMAGES, 1.5), TypeError, "kernel_size"),
+    ],
+    "convolution.output_size": [
+        (lambda: convolution.output_size(5, 2, stride=True), TypeError, "stride"),
+        (lambda: convolution.output_size(3, 5), ValueError, "kernel_size"),
+    ],
+    "convolution.transpose_output_size": [
+        (
+            lambda: convolution.transpose_output_size(5, 2, stride=2, output_padding=3),
+            ValueError,
+            "output_padding",
+        ),
+        (lambda: convolution.transpose_output_size(0, 2), ValueError, "size must be"),
     ],
     # -- forward_mode
     "forward_mode.Dual": [

@@ -540,19 +540,16 @@ class _Page:
             "!window.MathJax || (MathJax.startup && MathJax.startup.promise)"
         )
         self.page.evaluate("window.MathJax ? MathJax.startup.promise.then(() => true) : true")
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-        try:
-            self.page.wait_for_load_state("networkidle", timeout=10_000)
-        except PlaywrightTimeout:
-            # Headless Chromium sometimes never reports "network idle" after moving to a page
-            # without widgets (seen on exercise and solution pages, with nothing in flight):
-            # wait for the requests this tab saw to finish instead.
-            for _ in range(100):
-                if not self.in_flight:
-                    break
-                self.page.wait_for_timeout(200)
-            assert not self.in_flight, f"{url}: requests still loading: {sorted(self.in_flight)}"
+        # No request in flight for 200 ms (MathJax's fonts, the widgets' scripts and images).
+        # Playwright's "networkidle" waits 500 ms per page, and headless Chromium sometimes
+        # never reports it after moving to a page without widgets.
+        quiet = 0
+        for _ in range(400):
+            quiet = 0 if self.in_flight else quiet + 1
+            if quiet == 4:
+                break
+            self.page.wait_for_timeout(50)
+        assert not self.in_flight, f"{url}: requests still loading: {sorted(self.in_flight)}"
 
     def close(self) -> None:
         self.context.close()

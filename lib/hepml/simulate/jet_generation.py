@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hepml.simulate.jet_imaging import _wrap
 from hepml.validation import check_int
 
 #: The recipe of the bundled file; stored in it, with the seed and the versions.
@@ -188,10 +189,6 @@ def generate_class(label: int, n: int, seed: int) -> dict[str, object]:
     result["events"] = events
     result["seconds"] = time.perf_counter() - start
     return result
-
-
-def _wrap(angle: np.ndarray) -> np.ndarray:
-    return (angle + np.pi) % (2 * np.pi) - np.pi
 
 
 def _contains_a_w(event: object, rapidity: float, phi: float, radius: float) -> bool:

@@ -34,7 +34,12 @@ from typing import Any
 import numpy as np
 
 from hepml.reproducibility import as_generator
-from hepml.simulate.jet_imaging import _check_constituents, _flat_constituents, jet_images
+from hepml.simulate.jet_imaging import (
+    _check_constituents,
+    _flat_constituents,
+    _wrap,
+    jet_images,
+)
 from hepml.simulate.sample import Sample
 from hepml.validation import check_int, check_real
 
@@ -320,16 +325,35 @@ def n_subjettiness(constituents: Any, n_axes: int, *, R: float = 0.8) -> np.ndar
     return tau
 
 
-def _wrap(angle: np.ndarray) -> np.ndarray:
-    """Angle differences wrapped into [-pi, pi)."""
-    return (angle + np.pi) % (2 * np.pi) - np.pi
-
-
 def _kt_distance(pt2_a, y_a, phi_a, pt2_b, y_b, phi_b) -> np.ndarray:
     """kt distance min(pT_a^2, pT_b^2) dR_ab^2 (broadcasting; azimuths in [-pi, pi])."""
     dphi = np.abs(phi_a - phi_b)
     dphi = np.minimum(dphi, 2 * np.pi - dphi)
     return np.minimum(pt2_a, pt2_b) * ((y_a - y_b) ** 2 + dphi**2)
+
+
+def _distances_from(
+    pt2: np.ndarray,
+    y: np.ndarray,
+    ph: np.ndarray,
+    alive: np.ndarray,
+    rows: slice | np.ndarray,
+    row_index: np.ndarray,
+    columns: np.ndarray,
+) -> np.ndarray:
+    """kt distances from pseudojet ``columns[r]`` of jet ``row_index[r]`` to every pseudojet
+    of that jet (``rows`` selects the same jets); merged-away ones and itself are inf."""
+    distance = _kt_distance(
+        pt2[row_index, columns][:, None],
+        y[row_index, columns][:, None],
+        ph[row_index, columns][:, None],
+        pt2[rows],
+        y[rows],
+        ph[rows],
+    )
+    distance[~alive[rows]] = np.inf
+    distance[np.arange(len(columns)), columns] = np.inf
+    return distance
 
 
 def _exclusive_kt_axes(
@@ -400,16 +424,7 @@ def _exclusive_kt_axes(
             nearest[row_index, j] = np.inf
             remaining[rows] -= 1
             # distances of the merged pseudojet to the others of its jet
-            new = _kt_distance(
-                pt2[row_index, i][:, None],
-                y[row_index, i][:, None],
-                ph[row_index, i][:, None],
-                pt2[rows],
-                y[rows],
-                ph[rows],
-            )
-            new[~alive[rows]] = np.inf
-            new[np.arange(n_rows), i] = np.inf
+            new = _distances_from(pt2, y, ph, alive, rows, row_index, i)
             old_neighbour = neighbour[rows]
             lost = (old_neighbour == i[:, None]) | (old_neighbour == j[:, None])
             closer = new < nearest[rows]
@@ -423,16 +438,7 @@ def _exclusive_kt_axes(
             row_of, k = np.nonzero(lost)
             if len(k):
                 jet_rows = row_index[row_of]
-                again = _kt_distance(
-                    pt2[jet_rows, k][:, None],
-                    y[jet_rows, k][:, None],
-                    ph[jet_rows, k][:, None],
-                    pt2[jet_rows],
-                    y[jet_rows],
-                    ph[jet_rows],
-                )
-                again[~alive[jet_rows]] = np.inf
-                again[np.arange(len(k)), k] = np.inf
+                again = _distances_from(pt2, y, ph, alive, jet_rows, jet_rows, k)
                 nearest[jet_rows, k] = again.min(axis=1)
                 neighbour[jet_rows, k] = np.argmin(again, axis=1)
         has_axes = remaining >= n_axes
