@@ -15,11 +15,13 @@ import math
 
 import numpy as np
 import pytest
+import torch
 from sklearn.linear_model import LinearRegression
 
 from hepml import simulate
 from hepml.methods import (
     array_autodiff,
+    attention,
     autodiff,
     classify,
     convolution,
@@ -39,11 +41,19 @@ from hepml.methods import (
 )
 
 METHOD_MODULES = (
-    "array_autodiff autodiff classify convolution ensembles forward_mode gaussian_process kernels "
-    "likelihood linear metrics model_selection naive_bayes neighbours optimizers svm trees"
+    "array_autodiff attention autodiff classify convolution ensembles forward_mode "
+    "gaussian_process kernels likelihood linear metrics model_selection naive_bayes neighbours "
+    "optimizers svm trees"
 ).split()
 
 RNG = np.random.default_rng(0)
+
+
+def _t(array):
+    """A float64 (or bool) torch tensor of a NumPy array."""
+    return torch.tensor(array)
+
+
 X = RNG.normal(size=(12, 2))
 Y = np.array([0, 1] * 6)
 Y_NAN = np.array([0.0, 1.0] * 5 + [np.nan, 1.0])
@@ -106,6 +116,59 @@ ROWS: dict[str, list | str] = {
             ValueError,
             "gradient contains NaN",
         ),
+    ],
+    # -- attention (torch tensors in, so NumPy arrays are the bad input)
+    "attention.scaled_dot_product_attention": [
+        (
+            lambda: attention.scaled_dot_product_attention(X, _t(X), _t(X)),
+            TypeError,
+            "query must be a torch.Tensor",
+        ),
+        (
+            lambda: attention.scaled_dot_product_attention(_t(X), _t(X[:, :1]), _t(X)),
+            ValueError,
+            "query and key must have the same last dimension",
+        ),
+        (
+            lambda: attention.scaled_dot_product_attention(_t(X), _t(X), _t(X), mask=_t(X)),
+            TypeError,
+            "mask must be a boolean",
+        ),
+    ],
+    "attention.MultiHeadAttention": [
+        (lambda: attention.MultiHeadAttention(4, 3), ValueError, r"num_heads \(3\) must divide"),
+        (lambda: attention.MultiHeadAttention(4.5, 1), TypeError, "embed_dim"),
+        (
+            lambda: attention.MultiHeadAttention(2, 1, dtype=torch.float64)(
+                _t(X)[None], _t(X)[None], _t(X)[None], key_padding_mask=_t(X[None, :, 0])
+            ),
+            TypeError,
+            "key_padding_mask must be a boolean",
+        ),
+    ],
+    "attention.masked_sum": [
+        (lambda: attention.masked_sum(_t(X)[None], _t(X[None, :, 0])), TypeError, "mask must be"),
+        (lambda: attention.masked_sum(_t(X), _t(Y > 0)), ValueError, "h must have 3 dimensions"),
+    ],
+    "attention.DeepSet": [
+        (lambda: attention.DeepSet(np.tanh, torch.nn.Identity()), TypeError, "phi must be"),
+        (lambda: attention.DeepSet(torch.nn.Identity(), "sum"), TypeError, "rho must be"),
+    ],
+    "attention.knn_graph": [
+        (lambda: attention.knn_graph(_t(X), _t(X), 2), ValueError, "k must be smaller"),
+        (lambda: attention.knn_graph(_t(X), _t(X.T), 1), ValueError, "phi must have the shape"),
+        (lambda: attention.knn_graph(X, _t(X), 1), TypeError, "eta must be a torch.Tensor"),
+    ],
+    "attention.edge_index": [
+        (
+            lambda: attention.edge_index(torch.zeros(1, 2, 1, dtype=torch.long), _t(X)[None]),
+            TypeError,
+            "valid must be a boolean",
+        ),
+    ],
+    "attention.EdgeConv": [
+        (lambda: attention.EdgeConv(np.tanh), TypeError, "nn must be a torch.nn.Module"),
+        (lambda: attention.EdgeConv(torch.nn.Identity(), aggr="sum"), ValueError, "aggr must"),
     ],
     # -- autodiff
     "autodiff.Value": [

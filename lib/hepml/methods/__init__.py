@@ -22,7 +22,9 @@ against its library twin (scikit-learn, SciPy or torch) in ``tests/methods/``:
 - :mod:`~hepml.methods.optimizers`: SGD, momentum, Nesterov, Adagrad, RMSprop, Adam, AMSGrad
   (chapter 8);
 - :mod:`~hepml.methods.convolution`: cross-correlation, convolution, pooling and transpose
-  convolution (chapter 9).
+  convolution (chapter 9);
+- :mod:`~hepml.methods.attention`: scaled dot-product and multi-head attention, deep sets,
+  k-nearest-neighbour graphs and EdgeConv on padded particle sets (chapter 10).
 
 Import the module a chapter needs, ``from hepml.methods import linear``; torch is imported only
 by the modules that need it.
