@@ -3,8 +3,10 @@
 A calorimeter sees a jet as energy deposits in cells of pseudorapidity and azimuth; a jet image
 is the same picture made from the particles: pixel ``(i, j)`` holds the summed transverse
 momentum of the particles whose azimuth falls into row ``i`` and whose pseudorapidity falls into
-column ``j``. :func:`jet_images` applies the standard preprocessing before pixelising (Cogan et
-al. 2015; de Oliveira et al. 2016; Macaluso and Shih 2018), each step switchable:
+column ``j``. :func:`jet_images` applies the standard preprocessing before pixelising, each
+step switchable. Cogan et al. (2015) and de Oliveira et al. (2016) centre on the leading subjet;
+this module centres on the pT-weighted centroid and takes the principal axis, closer to
+Macaluso and Shih (2018):
 
 1. **centre**: translate the jet so that its pT-weighted centroid sits at (0, 0);
 2. **rotate**: rotate it about (0, 0) so that its principal axis (the major axis of the
