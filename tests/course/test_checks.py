@@ -130,6 +130,28 @@ def test_run_question_gives_partial_credit_and_collects_messages():
     assert run_question("q1", [TestSpec(passes, 1.0)], {"x": 2.0}).message == "all tests passed"
 
 
+def test_public_points_count_only_when_every_hidden_test_passes():
+    def form(x):
+        check_scalar(x, "x", minimum=0.0)
+
+    def value(x):
+        check_scalar(x, "x", expected=3.0)
+
+    def other_part(y):
+        check_scalar(y, "y", expected=1.0)
+
+    tests = [TestSpec(form, 1.0), TestSpec(value, 2.0, hidden=True)]
+    assert run_question("q1", tests, {"x": 3.0}).score == 3.0
+    wrong = run_question("q1", tests, {"x": 2.0})  # the right form, a wrong value
+    assert (wrong.score, wrong.max_score, wrong.passed) == (0.0, 3.0, False)
+    # a hidden test that passes keeps its own points; the public ones still need them all
+    two_parts = [*tests, TestSpec(other_part, 1.0, hidden=True)]
+    assert run_question("q1", two_parts, {"x": 2.0, "y": 1.0}).score == 1.0
+    assert run_question("q1", two_parts, {"x": 3.0, "y": 1.0}).score == 4.0
+    # without hidden tests (the student's check cell) the public points are what they say
+    assert run_question("q1", tests[:1], {"x": 2.0}).score == 1.0
+
+
 def test_checker_prints_pass_fail_points_and_summary(capsys):
     def public(answer):
         check_scalar(answer, "answer", minimum=0.0)
@@ -137,7 +159,8 @@ def test_checker_prints_pass_fail_points_and_summary(capsys):
     checker = Checker("00-demo", points={"q1": 2, "q2": 1})
     checker.check("q1", {"answer": -1.0}, [public], points=[1])
     assert capsys.readouterr().out == (
-        "q1: FAILED, 0 of 1 public points; hidden tests decide the other 1 when graded\n"
+        "q1: FAILED, 0 of 1 public points; when graded they count only if the hidden tests "
+        "(worth 1 more) pass\n"
         "  - `answer` is -1, expected at least 0\n"
     )
     checker.check("q1", {"answer": 1.0}, [public], points=[1])

@@ -133,3 +133,31 @@ def test_a_declared_mistake_is_named_as_by_the_local_grader(graded, tmp_path):
     assert name in tests["q2 (public tests)"]["output"]
     assert tests["q2 (public tests)"]["score"] == tests["q2 (hidden tests)"]["score"] == 0
     assert graded["mistake"]["score"] == 12 - local["q2"].max_score
+
+
+def test_public_points_are_carried_by_the_hidden_entry_and_lost_with_it():
+    from hepml.course.feedback import QuestionResult
+    from hepml.course.gradebook import SubmissionResult
+    from hepml.course.gradescope import results_json
+
+    def questions(hidden_passed):
+        return [
+            QuestionResult("q1 (public tests)", 1.0, 1.0, True, "all tests passed"),
+            QuestionResult("q1 (hidden tests)", 2.0 * hidden_passed, 2.0, hidden_passed, "x"),
+            QuestionResult("q2 (public tests)", 0.5, 0.5, True, "all tests passed"),
+        ]
+
+    for hidden_passed, expected in ((True, 3.5), (False, 0.5)):
+        result = SubmissionResult("a.ipynb", 0.0, 3.5, questions(hidden_passed), None)
+        report = results_json(result)
+        tests = {t["name"]: t for t in report["tests"]}
+        # visible at once: the feedback, no points, so no score moves before publication
+        assert (tests["q1 (public tests)"]["score"], tests["q1 (public tests)"]["max_score"]) == (
+            0,
+            0,
+        )
+        assert tests["q1 (hidden tests)"]["max_score"] == 3.0
+        assert tests["q1 (hidden tests)"]["score"] == (3.0 if hidden_passed else 0.0)
+        assert tests["q2 (public tests)"]["score"] == 0.5  # a question without hidden tests
+        assert report["score"] == expected == sum(t["score"] for t in report["tests"])
+        assert sum(t["max_score"] for t in report["tests"]) == 3.5

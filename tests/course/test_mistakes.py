@@ -9,6 +9,7 @@ right answer passes everything; and it scans each exercise for the plain text of
 and every solution value.
 """
 
+import ast
 import contextlib
 import io
 import re
@@ -309,6 +310,31 @@ class TestDeclaredMistakes:
                 )
                 assert graded.score == 0, (function.__name__, graded.message)
 
+    def test_a_wrong_but_plausible_answer_earns_nothing_on_its_question(self, master, executed):
+        # each answer of a question off, the others right, as a student's slip would put it
+        # (10 % off, one too many, the other option of a choice): the public checks, which see
+        # only the form, may pass, but the question must score 0 when graded (issue 24, item 5)
+        namespace, _, exercise_set, _ = executed(master)
+        notebook = nbformat.read(master, as_version=4)
+        passed_public = 0
+        for question, variables in mistakes.answer_variables(notebook).items():
+            tests = exercise_set.tests[question]
+            public = [test for test in tests if not test.hidden]
+            options = _string_literals(notebook, question)
+            for variable in variables:
+                if callable(namespace.get(variable)):
+                    continue  # a function the tests call, not an answer
+                slip = _plausible_slip(namespace[variable], variable, options, public, namespace)
+                wrong = {**namespace, variable: slip}
+                graded = run_question(
+                    question, tests, wrong, mistakes=exercise_set.mistakes.get(question, ())
+                )
+                assert graded.score == 0, (question, variable, slip)
+                passed_public += run_question(question, public, wrong).passed
+        # the slips are plausible: in every set some pass every public check, and those
+        # checks' points were earned before this rule
+        assert passed_public >= 1, master.name
+
     def test_the_exercise_shows_no_message_and_no_solution_value(self, master, executed):
         namespace, declared, _, exercise = executed(master)
         text = _readable_text(exercise)
@@ -327,6 +353,40 @@ class TestDeclaredMistakes:
             # a printed array shows all its entries; one of hundreds that rounds like a
             # number of the text (03's 1.15 GeV calibration) is chance, not a leak
             assert len(shown) < (2 if len(forms) > 1 else 1), (variable, shown)
+
+
+def _string_literals(notebook, question):
+    """The strings the question's test cells mention: the options of a choice question."""
+    literals = []
+    for owner, role, cell in mistakes.question_cells(notebook):
+        if owner == question and role == "tests":
+            for node in ast.walk(ast.parse(cell.source)):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    literals.append(node.value)
+    return literals
+
+
+def _plausible_slip(value, variable, options, public, namespace):
+    """A wrong answer of the same form as ``value``: another option of a choice that the
+    public checks accept where there is one, a number 10 % off, a count one too many."""
+    if isinstance(value, (bool, np.bool_)):
+        return not value
+    if isinstance(value, str):
+        for option in options:
+            if option.strip().lower() == value.strip().lower() or not option.strip():
+                continue
+            if run_question("slip", public, {**namespace, variable: option}).passed:
+                return option
+        return value + " (slip)"
+    if isinstance(value, (int, np.integer)):
+        return value + 1
+    array = np.asarray(value)
+    if array.dtype.kind in "iu":
+        return array + 1
+    if array.dtype.kind == "f":
+        slipped = array * 1.1 if np.any(array != 0) else array + 0.1
+        return float(slipped) if array.ndim == 0 else slipped
+    raise TypeError(f"no plausible slip for {variable} = {value!r}")
 
 
 def _readable_text(exercise):

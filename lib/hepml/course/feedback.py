@@ -65,7 +65,10 @@ def run_question(
     name
         The question's name, e.g. ``"q1"``.
     tests
-        Its tests. Each test earns its points if it returns without raising.
+        Its tests. A hidden test earns its points if it returns without raising; a public test
+        only checks the form of an answer, so its points count only when, besides, every hidden
+        test of the question passes (where the question has hidden tests). A wrong value thus
+        earns nothing from the public checks it passes.
     environment
         Notebook variables by name; a missing name is passed to the test as ``None``.
     max_score
@@ -81,7 +84,8 @@ def run_question(
     QuestionResult
         Points earned, whether every test passed, and the failure messages (one line each).
     """
-    score, failures = 0.0, []
+    public_score = hidden_score = 0.0
+    failures, hidden_failed = [], False
     for test in tests:
         looks_like = None
         if not test.hidden:
@@ -101,10 +105,16 @@ def run_question(
             test.function(**{variable: environment.get(variable) for variable in test.variables})
         except AssertionError as error:
             failures.append(str(error).strip() or "a test failed")
+            hidden_failed |= test.hidden
         except Exception as error:  # noqa: BLE001 - any failure of the answer costs the test's points
             failures.append(describe_exception(error))
+            hidden_failed |= test.hidden
         else:
-            score += test.points
+            if test.hidden:
+                hidden_score += test.points
+            else:
+                public_score += test.points
+    score = hidden_score + (0.0 if hidden_failed else public_score)
     unique = list(dict.fromkeys(failures))
     total = sum(test.points for test in tests) if max_score is None else max_score
     return QuestionResult(
@@ -178,7 +188,11 @@ class Checker:
         result = run_question(question, specs, environment, mistakes=signatures)
         self._results[question] = result
         hidden = self.points[question] - result.max_score
-        later = f"; hidden tests decide the other {hidden:g} when graded" if hidden > 0 else ""
+        later = (
+            f"; when graded they count only if the hidden tests (worth {hidden:g} more) pass"
+            if hidden > 0
+            else ""
+        )
         if result.passed:
             print(
                 f"{question}: passed, {result.score:g} of {result.max_score:g} "
@@ -207,6 +221,6 @@ class Checker:
         total = sum(self.points.values())
         print(
             f"Public tests: {earned:g} of {possible:g} points. "
-            f"The graded total is out of {total:g}: "
-            "hidden tests count too."
+            f"The graded total is out of {total:g}: hidden tests check the values, and a "
+            "question's public points count only when its hidden tests pass."
         )

@@ -16,8 +16,9 @@ Gradescope's autograder format:
   time limits.
 
 Each question becomes two Gradescope tests, ``qN (public tests)`` (visible at once, as in the
-student's check cell) and ``qN (hidden tests)`` (shown after the grades are published), each with
-its score, maximum and the grader's message as output. ``AUTOGRADER_ROOT`` relocates
+student's check cell, with the feedback but no points) and ``qN (hidden tests)`` (shown after the
+grades are published, with all the question's points: the public ones count only when the hidden
+tests pass), each with the grader's message as output. ``AUTOGRADER_ROOT`` relocates
 ``/autograder`` (the tests run the harness under a temporary folder). The worker runs in
 bubblewrap when the container allows it; otherwise (Docker without user namespaces) it runs as a
 plain process, isolated from other submissions by Gradescope's one container per submission,
@@ -133,24 +134,43 @@ def _add(bundle: zipfile.ZipFile, name: str, text: str, executable: bool = False
 
 
 def results_json(result, *, note: str = "") -> dict:
-    """Gradescope's ``results.json`` for a :class:`~hepml.course.gradebook.SubmissionResult`."""
+    """Gradescope's ``results.json`` for a :class:`~hepml.course.gradebook.SubmissionResult`.
+
+    A question's public tests check the form of an answer, not its value, so their points count
+    only when its hidden tests pass (as in :func:`hepml.course.feedback.run_question`). Where a
+    question has hidden tests, its ``(hidden tests)`` entry therefore carries all its points and
+    its ``(public tests)`` entry, visible at once, only the feedback: a public score that dropped
+    to 0 would tell the student, before the grades are published, that the value is wrong.
+    """
+    by_name = {question.name: question for question in result.questions}
     tests = []
     for question in result.questions:
         hidden = question.name.endswith(SUFFIXES["hidden"])
+        score, max_score = question.score, question.max_score
+        if hidden:
+            public = by_name.get(
+                question.name.removesuffix(SUFFIXES["hidden"]) + SUFFIXES["public"]
+            )
+            if public is not None:
+                max_score += public.max_score
+                score += public.score if question.passed else 0.0
+        elif question.name.removesuffix(SUFFIXES["public"]) + SUFFIXES["hidden"] in by_name:
+            score = max_score = 0.0
         tests.append(
             {
                 "name": question.name,
-                "score": question.score,
-                "max_score": question.max_score,
+                "score": round(score, 6),
+                "max_score": round(max_score, 6),
                 "output": "passed" if question.passed else question.message,
                 "visibility": "after_published" if hidden else "visible",
             }
         )
-    output = f"{result.score:g} / {result.max_score:g} points"
+    total = round(sum(test["score"] for test in tests), 6)
+    output = f"{total:g} / {result.max_score:g} points"
     if result.error:
         output += f". {result.error}"
     return {
-        "score": result.score,
+        "score": total,
         "output": output + (f"\n{note}" if note else ""),
         "visibility": "visible",
         "stdout_visibility": "hidden",
