@@ -225,14 +225,15 @@ class Tab:
         self.context.close()
 
 
-def audit(tab: Tab, name: str, axe: str, tab_presses: bool = False) -> dict:
-    """Everything this file checks on one page (axe in four variants, reflow, math, errors)."""
+def audit(tab: Tab, name: str, axe: str) -> dict:
+    """Everything this file checks on one page (Tab from the top to the first widget, axe in
+    four variants, reflow, math, errors), in one visit."""
     tab.open(name)
-    tab.page.add_script_tag(content=axe)
     report: dict = {"page": name, "axe": {}}
+    report["tab_stops"] = tab_stops_to_first_widget(tab)  # None: no widget on the page
+    tab.page.evaluate("document.activeElement && document.activeElement.blur(); scrollTo(0, 0)")
+    tab.page.add_script_tag(content=axe)
     report["math"] = tab.page.evaluate(MATH_FOCUS)
-    if tab_presses:
-        report["tabs"] = tab_presses_to_first_widget(tab)
     for variant, scheme, width, which in VARIANTS:
         tab.variant(scheme, width)
         report["axe"][variant] = tab.page.evaluate(RUN_AXE, [WCAG_TAGS, COLOUR_RULES, which])
@@ -267,11 +268,6 @@ def tab_stops_to_first_widget(tab: Tab, limit: int = 1000) -> list[str] | None:
         if stop == "widget":
             return stops
     return None
-
-
-def tab_presses_to_first_widget(tab: Tab) -> int | None:
-    stops = tab_stops_to_first_widget(tab)
-    return None if stops is None else len(stops)
 
 
 def failing(report: dict) -> list[str]:
@@ -329,10 +325,10 @@ def main(site: Path, only: list[str]) -> None:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         tab = Tab(browser, base)
         for name in pages(site):
-            prefixes = tuple(o for o in only if o != "--no-tab")
+            prefixes = tuple(only)
             if prefixes and not name.startswith(prefixes):
                 continue
-            report = audit(tab, name, axe, tab_presses="--no-tab" not in only)
+            report = audit(tab, name, axe)
             ids = Counter()
             for violations in report["axe"].values():
                 for v in violations:
@@ -342,7 +338,7 @@ def main(site: Path, only: list[str]) -> None:
             for key in ids:
                 totals[key] += 1
             print(
-                f"{name:40s} tabs={report.get('tabs')} math={report['math']} "
+                f"{name:40s} tabs={len(report['tab_stops'] or [])} math={report['math']} "
                 f"overflow320={report['reflow']['overflow']} "
                 f"clipped320={report['reflow']['nClipped']}"
             )
@@ -385,27 +381,46 @@ def browser(build, html):  # noqa: F811 - the fixtures of test_site.py
             server.shutdown()
 
 
+#: The audit is split over this file and ``test_accessibility_second_half.py``, each auditing
+#: every other page: pytest-xdist (``--dist loadfile``) runs a file on one worker, and the
+#: audit of all pages (about ten minutes on two cores) would otherwise run on one of them.
+PARTS = 2
+
+
 @pytest.fixture(scope="module")
-def audits(browser) -> list[dict]:
-    """The audit of every page of the site (each page loaded once), and how long it took."""
+def part() -> int:
+    """Which of the :data:`PARTS` shares of the pages this file audits."""
+    return 0
+
+
+def pages_of_part(site: Path, part: int) -> list[str]:
+    return pages(site)[part::PARTS]
+
+
+@pytest.fixture(scope="module")
+def audits(browser, part) -> list[dict]:
+    """The audit of this file's share of the pages (each page loaded once), and its time."""
     base, chromium, site = browser
     axe = axe_source()
     tab = Tab(chromium, base)
     start = time.perf_counter()
     try:
-        reports = [audit(tab, name, axe) for name in pages(site)]
+        reports = [audit(tab, name, axe) for name in pages_of_part(site, part)]
     finally:
         tab.close()
     print(f"accessibility audit of {len(reports)} pages: {time.perf_counter() - start:.0f} s")
     return reports
 
 
-def test_every_page_of_the_site_is_audited(audits, browser):
+def test_every_page_of_the_site_is_audited(audits, browser, part):
     _, _, site = browser
     audited = {report["page"] for report in audits}
+    assert audited == set(pages_of_part(site, part))
+    # the shares of all files together cover every page the build wrote
+    shared = set().union(*(pages_of_part(site, other) for other in range(PARTS)))
     for folder in ("book", "lectures", "exercises", "solutions"):
         on_disk = {p.relative_to(site).as_posix() for p in (site / folder).glob("*.html")}
-        assert on_disk and on_disk <= audited, folder
+        assert on_disk and on_disk <= shared, folder
 
 
 def test_no_critical_or_serious_axe_violation_light_and_dark_at_1280_and_640_px(audits):
@@ -513,57 +528,17 @@ def _widget_pages(site: Path) -> list[str]:
     ]
 
 
-def test_frame_sliders_can_be_followed_with_a_screen_reader_and_the_keyboard(browser):
-    base, chromium, site = browser
-    widget_pages = _widget_pages(site)
-    assert len(widget_pages) >= 8
-    tab = Tab(chromium, base)
-    try:
-        for name in widget_pages:
-            tab.open(name)
-            page = tab.page
-            slider = page.locator(".widget-slider").first
-            label = slider.locator(".widget-label").inner_text().strip()
-            readout = slider.locator(".widget-readout")
-            node, images = _slider_and_figure(page)
-            # the handle is named by the label and announces the value shown, not its index
-            assert node["name"] == label, (name, node, label)
-            assert node["valuetext"] == readout.inner_text().strip(), (name, node)
-            # one figure is exposed (the frame shown), and its text names the value shown
-            assert len(images) == 1, (name, [_ax(n, "name") for n in images])
-            first = _ax(images[0], "name")
-            assert _names_value(first, readout.inner_text().strip()), (name, first)
-            # the keyboard moves the slider, and both follow
-            handle = slider.locator(".noUi-handle")
-            handle.focus()
-            before = readout.inner_text().strip()
-            page.keyboard.press("ArrowRight")
-            page.wait_for_timeout(200)
-            after = readout.inner_text().strip()
-            assert after != before, f"{name}: the arrow key did not move the slider"
-            node, images = _slider_and_figure(page)
-            assert node["valuetext"] == after, (name, node, after)
-            assert len(images) == 1, (name, [_ax(n, "name") for n in images])
-            moved = _ax(images[0], "name")
-            assert moved != first and _names_value(moved, after), (name, first, moved)
-        assert not tab.errors, tab.errors
-    finally:
-        tab.close()
-
-
-def test_tab_from_the_top_reaches_each_slider_without_stopping_on_formulas(browser):
-    base, chromium, site = browser
-    tab = Tab(chromium, base)
-    try:
-        for name in _widget_pages(site):
-            tab.open(name)
-            stops = tab_stops_to_first_widget(tab)
-            assert stops is not None, f"{name}: Tab never reached the slider"
-            math = [stop for stop in stops if stop.startswith("math")]
-            assert not math, f"{name}: formulas in the tab order: {math[:3]}"
-            print(f"{name}: {len(stops)} Tab presses to the slider")
-    finally:
-        tab.close()
+def test_tab_from_the_top_reaches_each_slider_without_stopping_on_formulas(audits, browser):
+    _, _, site = browser
+    widget_pages = set(_widget_pages(site))
+    for report in audits:
+        if report["page"] not in widget_pages:
+            continue
+        stops = report["tab_stops"]
+        assert stops is not None, f"{report['page']}: Tab never reached the slider"
+        math = [stop for stop in stops if stop.startswith("math")]
+        assert not math, f"{report['page']}: formulas in the tab order: {math[:3]}"
+        print(f"{report['page']}: {len(stops)} Tab presses to the slider")
 
 
 if __name__ == "__main__":
