@@ -137,8 +137,8 @@ def test_a_declared_mistake_is_named_as_by_the_local_grader(graded, tmp_path):
 
 def test_public_points_are_carried_by_the_hidden_entry_and_lost_with_it():
     from hepml.course.feedback import QuestionResult
-    from hepml.course.gradebook import SubmissionResult
-    from hepml.course.gradescope import results_json
+    from hepml.course.grading.gradebook import SubmissionResult
+    from hepml.course.grading.gradescope import results_json
 
     def questions(hidden_passed):
         return [

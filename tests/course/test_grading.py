@@ -214,7 +214,7 @@ def test_safe_unpickler_refuses_anything_but_plain_data():
 
     import numpy as np
 
-    from hepml.course.grading_replies import SafeUnpickler
+    from hepml.course.grading.replies import SafeUnpickler
 
     data = {"a": np.arange(3.0), "b": [1, 2.5, "x"], "c": np.float64(2.0), "d": ...}
     decoded = SafeUnpickler(io.BytesIO(pickle.dumps(data, protocol=4))).load()

@@ -1,6 +1,6 @@
 """Hostile submissions, written the way a determined student would, cost only their own points.
 
-Two folders are graded once each by ``python -m hepml grade`` (the way an instructor runs it):
+Three folders are graded once each by ``python -m hepml grade`` (the way an instructor runs it):
 
 - ``attacks``: notebooks made from the chapter 01 master whose extra code tries to read the
   master, the repository or the grader's memory (bypassing the audit hook with ``dir_fd``,
@@ -10,7 +10,10 @@ Two folders are graded once each by ``python -m hepml grade`` (the way an instru
   outside the submission's folder.
 - ``killers``: files that used to stop the whole batch (a FIFO, a symbolic link to /dev/zero,
   JSON nested 200,000 deep, ``"metadata": []``, a name that is not UTF-8, a malformed reply on
-  the worker's pipe, a signal to the grader).
+  the worker's pipe).
+- ``in_turn``: three submissions graded one after the other by the same warm worker: the first
+  leaves files, a process, a socket and shared memory behind and tries to read its worker's
+  memory, the second kills every process it can, the third looks for what the first left.
 
 Every attack is bounded (a few seconds, untouched memory, at most 400 threads, files in the
 test's own folders), so that it cannot hurt the machine even where it succeeds.
@@ -193,14 +196,14 @@ def attacks(tmp_path_factory):
     return graded
 
 
-def _grade(folder, timeout=600):
+def _grade(folder, timeout=600, jobs=2):
     """Grade every entry of ``folder`` by relative name (as ``grade *.ipynb`` would)."""
     names = sorted(os.listdir(os.fsencode(folder)))
     gradebook = folder.parent / f"{folder.name}.csv"
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "hepml", "grade", *names, "--json", "--csv", str(gradebook)]
-        + ["--timeout", str(TIMEOUT)],
+        + ["--timeout", str(TIMEOUT), "--jobs", str(jobs)],
         capture_output=True,
         timeout=timeout,
         cwd=folder,
@@ -276,7 +279,7 @@ class TestTimeAndMemoryBombs:
     def test_magic_stripping_is_linear(self):
         # 200,000 blank lines: quadratic stripping takes minutes, linear a few milliseconds
         code = (
-            "import time; from hepml.course.grading_worker import _strip_magics\n"
+            "import time; from hepml.course.grading.worker import _strip_magics\n"
             "start = time.perf_counter(); _strip_magics('\\n' * 200_000 + 'x = 1')\n"
             "print(time.perf_counter() - start)"
         )
@@ -307,13 +310,20 @@ class TestGradebook:
 
 # --- batch killers -----------------------------------------------------------------------
 
-KILLS_THE_GRADER = (
-    "import ctypes, os, signal\nctypes.CDLL(None).kill(os.getppid(), signal.SIGKILL)"
-)
+# kill(-1) signals every process the caller may signal: outside a sandbox, the grader too
+KILLS_EVERYTHING = "import ctypes, signal\nctypes.CDLL(None).kill(-1, signal.SIGKILL)"
+# a well-formed message of the wrong kind, written to every pipe the process may write to
 MALFORMED_REPLY = """
-import os, pickle, struct, sys
+import fcntl, os, pickle, stat, struct
 message = pickle.dumps(("cell",))
-os.write(int(sys.argv[2]), struct.pack("!Q", len(message)) + message)
+for name in os.listdir("/proc/self/fd"):
+    fd = int(name)
+    try:
+        writable = fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY
+        if writable and stat.S_ISFIFO(os.fstat(fd).st_mode):
+            os.write(fd, struct.pack("!Q", len(message)) + message)
+    except OSError:
+        pass
 """
 
 
@@ -325,7 +335,6 @@ def killers(tmp_path_factory):
     with open(folder / "01-statistics-metadata-list.ipynb", "w") as file:
         file.write(json.dumps(dict(master)))
     _write(folder, b"01-statistics-\xff.ipynb", _notebook())
-    _write(folder, "01-statistics-kills-grader.ipynb", _notebook({"q1": KILLS_THE_GRADER}))
     _write(folder, "01-statistics-malformed-reply.ipynb", _notebook({"q4": MALFORMED_REPLY}))
     (folder / "01-statistics-deep.ipynb").write_text("[" * 200_000 + "]" * 200_000)
     (folder / "01-statistics-zero.ipynb").symlink_to("/dev/zero")
@@ -368,8 +377,82 @@ class TestBatchKillers:
         assert scores(result) == {**FULL, "q4": 0.0}
         assert "malformed reply" in message(result, "q4")
 
-    def test_the_grader_cannot_be_signalled(self, killers):
-        assert scores(killers["results"]["kills-grader"]) == FULL
+
+# --- one submission after another in the same warm worker ------------------------------------
+
+LEAVES_TRACES = """
+import ctypes, os, socket, time
+libc = ctypes.CDLL(None)
+for path in (b"left-behind.txt", b"/tmp/left-behind.txt"):  # past the audit hook
+    handle = libc.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+    libc.write(handle, b"from the previous submission", 28)
+    libc.close(handle)
+libc.shmget(0x4845504D, 4096, 0o1666)  # IPC_CREAT | 0666
+if libc.fork() == 0:  # a listener in a new session that would outlive its submission
+    libc.setsid()
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind("\\0hepml-left-behind")
+    listener.listen()
+    time.sleep(60)
+    libc._exit(0)
+time.sleep(0.3)
+leaks = []
+for name in ("mem", "environ", "fd/0"):
+    try:
+        open(f"/proc/{os.getppid()}/{name}", "rb").close()
+        leaks.append(name)
+    except OSError:
+        pass
+if leaks:
+    raise AssertionError("LEAK the warm worker's " + ", ".join(leaks))
+"""
+LOOKS_FOR_TRACES = """
+import os, socket
+traces = [path for path in ("left-behind.txt", "/tmp/left-behind.txt") if os.path.exists(path)]
+mine = {1, os.getpid(), os.getppid()}
+traces += [f"process {pid}" for pid in map(int, filter(str.isdigit, os.listdir("/proc")))
+           if pid not in mine]
+traces += open("/proc/sysvipc/shm").read().splitlines()[1:]
+probe = socket.socket(socket.AF_UNIX)
+try:
+    probe.connect("\\0hepml-left-behind")
+    traces.append("the listener's socket")
+except OSError:
+    pass
+if traces:
+    raise AssertionError(f"LEAK {traces}")
+"""
+
+
+@pytest.fixture(scope="module")
+def in_turn(tmp_path_factory):
+    """Three submissions graded one after the other by one warm worker (``--jobs 1``)."""
+    folder = tmp_path_factory.mktemp("in-turn")
+    _write(folder, "01-statistics-a-leaves-traces.ipynb", _notebook({"q1": LEAVES_TRACES}))
+    _write(folder, "01-statistics-b-kills-everything.ipynb", _notebook({"q2": KILLS_EVERYTHING}))
+    _write(folder, "01-statistics-c-looks-for-them.ipynb", _notebook({"q1": LOOKS_FOR_TRACES}))
+    return _grade(folder, jobs=1)
+
+
+def test_nothing_of_a_submission_is_visible_to_the_next(in_turn):
+    assert in_turn["returncode"] == 0, in_turn["stderr"][-2000:]
+    looks = in_turn["results"]["c-looks-for-them"]
+    assert scores(looks) == FULL, message(looks, "q1")
+
+
+def test_killing_every_process_it_can_costs_points_of_that_submission_only(in_turn):
+    # In the sandbox that is its own process and its warm worker, never the grader nor the next
+    # submission. A dying worker takes a moment to release its memory, so the cell cut short
+    # may be a later one, and the killing cell runs again in the next worker: how many points
+    # the submission loses varies, that it loses some does not.
+    killer = in_turn["results"]["b-kills-everything"]
+    assert killer["score"] < sum(FULL.values())
+    assert "ended the process" in json.dumps(killer)
+
+
+def test_a_submission_cannot_trace_its_warm_worker(in_turn):
+    leaves = in_turn["results"]["a-leaves-traces"]
+    assert scores(leaves) == FULL, message(leaves, "q1")
 
 
 # --- the grader's own defences, one by one (fast, in this process) --------------------------
@@ -380,14 +463,14 @@ class TestBatchKillers:
     [(), ["value", 1], ("cell",), ("cell", "1"), ("cell_done", 1, 2), ("nonsense",), (b"ready",)],
 )
 def test_a_malformed_reply_is_refused(reply):
-    from hepml.course.grading_replies import REPLIES, WorkerDied, checked
+    from hepml.course.grading.replies import REPLIES, WorkerDied, checked
 
     with pytest.raises(WorkerDied, match="malformed reply"):
         checked(reply, set(REPLIES))
 
 
 def test_a_reply_is_cut_and_made_valid_utf8():
-    from hepml.course.grading_replies import MAX_TEXT, checked
+    from hepml.course.grading.replies import MAX_TEXT, checked
 
     tag, error = checked(("raised", "\udcff" + "x" * 10**6), {"raised"})[:2]
     assert tag == "raised" and len(error) <= MAX_TEXT + 10
@@ -406,14 +489,14 @@ def test_a_bug_of_the_grader_costs_one_row(monkeypatch, tmp_path):
             raise KeyError("a bug")
         return grading.SubmissionResult(str(path), 1.0, 1.0)
 
-    monkeypatch.setattr(grading, "grade_submission", flaky)
+    monkeypatch.setattr(grading.grade, "grade_submission", flaky)
     results = grading.grade_paths([tmp_path], sandbox=False)
     assert [r.score for r in results] == [1.0, 0.0, 1.0]
     assert results[1].grading_failed and "KeyError" in results[1].error
 
 
 def test_the_gradebook_on_disk_is_complete_after_every_submission(tmp_path):
-    from hepml.course.gradebook import Gradebook, SubmissionResult
+    from hepml.course.grading.gradebook import Gradebook, SubmissionResult
 
     gradebook = Gradebook(tmp_path / "g.csv")
     for index in range(3):
@@ -424,7 +507,7 @@ def test_the_gradebook_on_disk_is_complete_after_every_submission(tmp_path):
 
 
 def test_json_depth_is_measured_in_linear_time():
-    from hepml.course.submissions import json_depth
+    from hepml.course.grading.submissions import json_depth
 
     assert json_depth('{"a": [1, {"b": "[[[["}]}') == 3
     start = time.perf_counter()

@@ -1,6 +1,6 @@
 """The bubblewrap sandbox on its own: what a worker sees, its limits, and that nothing outlives it.
 
-Each test runs a few lines of Python in :func:`hepml.course.sandbox.sandbox_command` (about
+Each test runs a few lines of Python in :func:`hepml.course.grading.sandbox.sandbox_command` (about
 0.1 s each, no torch), then the command-line refusal to grade without bubblewrap.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from hepml.course import paths
-from hepml.course.sandbox import Limits, bubblewrap_problem, sandbox_command
+from hepml.course.grading.sandbox import Limits, bubblewrap_problem, sandbox_command
 
 ROOT = paths.repository_root()
 
@@ -30,12 +30,9 @@ def _bubblewrap_works():
         pytest.fail(f"no sandbox here: {problem}")
 
 
-def _run(code, tmp_path, limits=None, timeout=60):
-    notebook = tmp_path / "submission.ipynb"
-    notebook.write_text("{}")
-    notebook.chmod(0o644)
+def _run(code, limits=None, timeout=60):
     limits = Limits() if limits is None else limits
-    command = sandbox_command([sys.executable, "-I", "-c", code], notebook=notebook, limits=limits)
+    command = sandbox_command([sys.executable, "-I", "-c", code], limits=limits)
     return subprocess.run(
         command, capture_output=True, text=True, timeout=timeout, cwd="/", env={"PATH": "/usr/bin"}
     )
@@ -72,11 +69,11 @@ def test_a_worker_sees_only_the_environment_the_package_and_its_own_folder(tmp_p
     hidden = [
         str(ROOT / name) for name in (".git", "solutions", "build", "exercises", "lectures")
     ] + [str(tmp_path), os.path.expanduser("~/.ssh"), "/etc/shadow", "/home"]
-    run = _run(VIEW % (hidden, str(ROOT / "lib/hepml/__init__.py")), tmp_path)
+    run = _run(VIEW % (hidden, str(ROOT / "lib/hepml/__init__.py")))
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     assert report["cwd"] == "/submission"
-    assert report["scratch"] == ["submission.ipynb"]
+    assert report["scratch"] == []
     assert report["hidden"] == []
     assert report["network"] is False
     assert report["package_writable"] is False
@@ -84,10 +81,10 @@ def test_a_worker_sees_only_the_environment_the_package_and_its_own_folder(tmp_p
     if os.geteuid() == 0:
         assert report["uid"] == 65534
     # the scratch folder is private: nothing written there appears on the host
-    assert sorted(os.listdir(tmp_path)) == ["submission.ipynb"]
+    assert os.listdir(tmp_path) == []
 
 
-def test_memory_processes_and_file_size_are_limited(tmp_path):
+def test_memory_processes_and_file_size_are_limited():
     code = """
 import threading, time
 results = []
@@ -112,7 +109,7 @@ except OSError as error:
 print(results)
 """
     limits = Limits(processes=32, file_bytes=2**20)
-    run = _run(code, tmp_path, limits)
+    run = _run(code, limits)
     assert run.returncode == 0, run.stderr
     memory, threads, written = eval(run.stdout)
     assert memory == "MemoryError"
@@ -120,7 +117,7 @@ print(results)
     assert written == "File too large"
 
 
-def test_nothing_outlives_the_sandbox(tmp_path):
+def test_nothing_outlives_the_sandbox():
     marker = f"{time.time():.0f}.{uuid.uuid4().int % 10**6}"
     code = f"""
 import os, time
@@ -129,7 +126,7 @@ if os.fork() == 0:
     os.execv("/usr/bin/sleep", ["sleep", "{marker}"])
 time.sleep(0.3)
 """
-    run = _run(code, tmp_path)
+    run = _run(code)
     assert run.returncode == 0, run.stderr
     time.sleep(0.5)
     survivors = []

@@ -9,10 +9,6 @@
   and the check cells students run;
 - :mod:`~hepml.course.mistakes`: the typical mistakes a master declares, stored in the exercise
   as salted tags of rounded wrong values, each message encrypted with its wrong value;
-- :mod:`~hepml.course.grading` (with :mod:`~hepml.course.submissions`,
-  :mod:`~hepml.course.grading_session`, :mod:`~hepml.course.grading_replies`,
-  :mod:`~hepml.course.grading_worker`,
-  :mod:`~hepml.course.sandbox` and :mod:`~hepml.course.gradebook`): grade submissions, each in
-  a bubblewrap sandbox;
-- :mod:`~hepml.course.gradescope`: the Gradescope autograder export.
+- :mod:`~hepml.course.grading`: grade submissions, each in a bubblewrap sandbox, into a
+  gradebook, a class report and a Gradescope export (a subpackage, one module per part).
 """

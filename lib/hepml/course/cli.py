@@ -166,7 +166,7 @@ def _datasets(arguments: argparse.Namespace) -> int:
 def _gradescope(arguments: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from hepml.course.gradescope import build_autograder
+    from hepml.course.grading.gradescope import build_autograder
     from hepml.course.paths import repository_root
 
     root = repository_root()
@@ -227,10 +227,18 @@ def _exercises(arguments: argparse.Namespace) -> int:
 
 
 def _grade(arguments: argparse.Namespace) -> int:
-    from hepml.course.gradebook import Gradebook
-    from hepml.course.grading import SandboxUnavailable, collect_notebooks, grade_paths
+    from tqdm import tqdm
 
-    if not collect_notebooks(arguments.paths):
+    from hepml.course.grading import (
+        SandboxUnavailable,
+        WorkerUnavailable,
+        collect_notebooks,
+        grade_paths,
+    )
+    from hepml.course.grading.gradebook import Gradebook
+
+    notebooks = collect_notebooks(arguments.paths)
+    if not notebooks:
         print("no notebooks to grade", file=sys.stderr)
         return 1
     if arguments.no_sandbox:
@@ -243,19 +251,34 @@ def _grade(arguments: argparse.Namespace) -> int:
     else:
         isolation = "bubblewrap"
     gradebook = Gradebook(arguments.csv, isolation) if arguments.csv else None
+    # the count graded and the time left, on stderr; silent when the output is JSON
+    progress = tqdm(
+        total=len(notebooks), unit="submission", file=sys.stderr, disable=arguments.json
+    )
+
+    def on_result(result) -> None:
+        if gradebook is not None:
+            gradebook.add(result)
+        progress.update()
+
     try:
         results = grade_paths(
-            arguments.paths,
+            notebooks,
             timeout=arguments.timeout,
             exercise=arguments.exercise,
             jobs=arguments.jobs,
             total_timeout=arguments.total_timeout,
             sandbox=not arguments.no_sandbox,
-            on_result=gradebook.add if gradebook else None,
+            on_result=on_result,
         )
     except SandboxUnavailable as error:
         print(f"refusing to grade: {error}", file=sys.stderr)
         return 2
+    except WorkerUnavailable as error:
+        print(f"grading stopped: {error}", file=sys.stderr)
+        return 2
+    finally:
+        progress.close()
     if arguments.json:
         dictionaries = [result.as_dict() for result in results]
         print(json.dumps(dictionaries[0] if len(dictionaries) == 1 else dictionaries, indent=2))

@@ -1,79 +1,101 @@
-"""The grader's side of a submission's worker process: start it, talk to it, restart it.
+"""The grader's side of the workers: start a warm worker, fork a process per submission.
 
-:class:`Session` runs one submission in a :mod:`hepml.course.grading_worker` process (inside the
-bubblewrap sandbox of :mod:`hepml.course.sandbox` unless told otherwise), skipping in a new
-worker the cells that hung or killed the previous one, all within one total time limit that
-counts every restart. Nothing that comes back is trusted: a reply's size is checked before it is
-read, then it is decoded and checked by :mod:`hepml.course.grading_replies`; anything else ends
-the worker with a reason. :class:`Environment`
-is the submission's variables as the tests of :mod:`hepml.course.grading` see them.
+:class:`WarmWorker` is one sandbox (:mod:`hepml.course.grading.sandbox`) running
+:mod:`hepml.course.grading.worker`, which imports the heavy libraries once and then forks a
+fresh process for each submission; between two submissions it kills everything the first
+started and empties what it wrote. :class:`Session` runs one submission in such a process,
+skipping in a new process the cells that hung or killed the previous one, all within one total
+time limit that counts every restart. Nothing that comes back is trusted: a reply's size is
+checked before it is read, then it is decoded and checked by :mod:`hepml.course.grading.replies`;
+anything else ends the process with a reason. :class:`Environment` is the submission's
+variables as the tests of :mod:`hepml.course.grading.grade` see them.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
 import pickle
 import select
 import signal
+import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from hepml.course.grading_replies import (
+from hepml.course.grading.replies import (
     MAX_REPLY_BYTES,
     OutOfTime,
     SafeUnpickler,
     WorkerDied,
     checked,
 )
-from hepml.course.sandbox import SCRATCH, Limits, limits_command, sandbox_command
+from hepml.course.grading.sandbox import (
+    SCRATCH,
+    Limits,
+    limits_command,
+    sandbox_command,
+    worker_sys_path,
+)
 
 #: Output one cell of a submission may print before it is stopped.
 OUTPUT_LIMIT = 2**20
 #: Times a worker is restarted after it hung or died, before the remaining cells are given up.
 MAX_RESTARTS = 4
-#: Seconds a worker may take to start (import numpy, torch, hepml) before its first cell.
-START_SECONDS = 60.0
+#: Seconds a warm worker may take to start (import numpy, torch, hepml).
+START_SECONDS = 90.0
+#: Seconds a submission's process may take to start and to end (kill, wipe its files).
+FORK_SECONDS = 15.0
+#: Lines of a warm worker's own output quoted when it could not start.
+ERROR_LINES = 12
 
 
-class Worker:
-    """One worker process (in its sandbox) and its two pipes.
+class WorkerUnavailable(RuntimeError):
+    """A warm worker could not start: a problem of the grading machine, not of a submission."""
+
+
+class WarmWorker:
+    """A sandbox whose worker has imported the libraries and forks a process per submission.
+
+    The sandbox starts on first use and again whenever it ended (a submission may kill it).
 
     Parameters
     ----------
-    notebook
-        The grader's normalised copy of the submission.
-    skip
-        Indices of the code cells not to execute.
-    timeout
-        Seconds per cell and per call of a student function.
     protected
         Folders the worker's audit hook refuses to read (clear messages on top of the sandbox).
     limits
-        Resource limits; ``None`` runs without them (only for the tests of this module).
+        Resource limits of the sandbox, and so of every submission's process.
     sandboxed
         Run in bubblewrap; ``False`` is the weaker isolation of ``--no-sandbox``.
     """
 
-    def __init__(
-        self,
-        notebook: Path,
-        skip: set[int],
-        timeout: float,
-        protected: list[Path],
-        limits: Limits,
-        sandboxed: bool = True,
-    ):
-        request_read, self._request = os.pipe()
-        self._response, response_write = os.pipe()
-        folder = SCRATCH if sandboxed else notebook.parent
+    def __init__(self, protected: list[Path], limits: Limits, sandboxed: bool = True):
+        self.protected, self.limits, self.sandboxed = protected, limits, sandboxed
+        self.process: subprocess.Popen | None = None
+        self._socket: socket.socket | None = None
+        self._log = tempfile.TemporaryFile()
+        self._home = tempfile.TemporaryDirectory(prefix="hepml-worker-")
+
+    def start(self) -> None:
+        """Start the sandbox and wait until its worker has imported the libraries.
+
+        Raises
+        ------
+        WorkerUnavailable
+            If the worker ended or hung while starting, with its last lines of output (a
+            library that cannot be imported, too little memory for the limits, ...).
+        """
+        self.close()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        folder = SCRATCH if self.sandboxed else Path(self._home.name)
         environment = {
             "PATH": "/usr/bin:/bin",
             "HOME": str(folder),
-            "TMPDIR": "/tmp" if sandboxed else str(folder),
+            "TMPDIR": "/tmp" if self.sandboxed else str(folder),
             "MPLBACKEND": "Agg",
             "MPLCONFIGDIR": str(folder / ".matplotlib"),
             "TQDM_DISABLE": "1",
@@ -82,40 +104,175 @@ class Worker:
             "OPENBLAS_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
         }
+        # run by path, with the grader's import folders: `-I` ignores PYTHONPATH and user sites
         command = [
             sys.executable,
             "-I",
             "-B",
-            "-m",
-            "hepml.course.grading_worker",
-            str(request_read),
-            str(response_write),
-            str(SCRATCH / "submission.ipynb" if sandboxed else notebook),
-            ",".join(map(str, sorted(skip))),
-            repr(float(timeout)),
-            str(OUTPUT_LIMIT),
-            "sandboxed" if sandboxed else "strict",
-            *map(str, protected),
+            str(Path(__file__).with_name("worker.py")),
+            json.dumps(worker_sys_path()),
+            str(theirs.fileno()),
+            "sandboxed" if self.sandboxed else "strict",
+            *map(str, self.protected),
         ]
-        if sandboxed:
-            command = sandbox_command(command, notebook=notebook, limits=limits)
+        if self.sandboxed:
+            command = sandbox_command(command, limits=self.limits)
         else:
-            command = limits_command(command, limits)
+            command = limits_command(command, self.limits)
+        self._log.seek(0)
+        self._log.truncate()
         try:
             self.process = subprocess.Popen(
                 command,
-                cwd=folder if not sandboxed else "/",
+                cwd="/" if self.sandboxed else folder,
                 env=environment,
                 stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                pass_fds=(request_read, response_write),
+                stdout=self._log,
+                stderr=self._log,
+                pass_fds=(theirs.fileno(),),
                 start_new_session=True,
             )
+        except OSError as error:
+            ours.close()
+            raise WorkerUnavailable(f"the grading worker could not start: {error}") from None
+        finally:
+            theirs.close()
+        self._socket = ours
+        try:
+            self._receive(time.monotonic() + START_SECONDS, {"warm"})
+        except (TimeoutError, WorkerDied) as failure:
+            reason = "it took too long" if isinstance(failure, TimeoutError) else "it ended"
+            self.close()
+            raise WorkerUnavailable(
+                f"the grading worker could not start ({reason}); its last output:\n"
+                + self.output()
+            ) from None
+
+    def output(self) -> str:
+        """The last lines the sandbox and its worker wrote (never a submission's output)."""
+        self._log.seek(0)
+        lines = self._log.read()[-(2**16) :].decode(errors="replace").strip().splitlines()
+        return "\n".join(lines[-ERROR_LINES:]) or "(nothing)"
+
+    def fork(self, folder: Path, skip: set[int], timeout: float, deadline: float):
+        """Start a submission's process; return its request and response pipes.
+
+        Raises
+        ------
+        TimeoutError
+            If the process did not start before ``deadline``.
+        WorkerDied
+            If the worker ended (it is started again on the next call).
+        """
+        if self.process is None or self.process.poll() is not None:
+            self.start()
+        request_read, request_write = os.pipe()
+        response_read, response_write = os.pipe()
+        message = pickle.dumps(
+            ("fork", str(folder), sorted(skip), float(timeout), OUTPUT_LIMIT), protocol=4
+        )
+        try:
+            socket.send_fds(self._socket, [message], [request_read, response_write])
+            self._receive(min(deadline, time.monotonic() + FORK_SECONDS), {"forked"})
+        except (OSError, TimeoutError, WorkerDied) as failure:
+            for fd in (request_write, response_read):
+                os.close(fd)
+            self.close()
+            if isinstance(failure, TimeoutError):
+                raise
+            raise WorkerDied("the submission's process has ended") from None
         finally:
             os.close(request_read)
             os.close(response_write)
+        return request_write, response_read
+
+    def reset(self) -> None:
+        """End the current submission: kill its processes and wipe its files (or, if the
+        worker does not confirm that in time, the whole sandbox)."""
+        if self.process is None:
+            return
+        try:
+            self._socket.send(pickle.dumps(("reset",), protocol=4))
+            self._receive(time.monotonic() + FORK_SECONDS, {"clean"})
+        except (OSError, TimeoutError, WorkerDied):
+            self.close()
+
+    def _receive(self, deadline: float, allowed: set[str]) -> tuple:
+        remaining = deadline - time.monotonic()
+        ready, _, _ = select.select([self._socket], [], [], max(remaining, 0))
+        if not ready:
+            raise TimeoutError
+        data = self._socket.recv(2**16)
+        if not data:
+            raise WorkerDied("the grading worker ended")
+        try:
+            message = SafeUnpickler(io.BytesIO(data)).load()
+        except Exception:  # noqa: BLE001 - a malformed reply ends the worker
+            raise WorkerDied("unreadable reply from the grading worker") from None
+        return checked(message, allowed)
+
+    def close(self) -> None:
+        """Kill the sandbox and everything in it."""
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.process.wait()
+            self.process = None
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+
+    def __enter__(self) -> WarmWorker:
+        return self
+
+    def __exit__(self, *exception) -> None:
+        self.close()
+        self._log.close()
+        self._home.cleanup()
+
+
+class Worker:
+    """One submission's process, forked by a :class:`WarmWorker`, and its two pipes.
+
+    Parameters
+    ----------
+    warm
+        The warm worker that forks it.
+    cells
+        The submission's code cells.
+    skip
+        Indices of the code cells not to execute.
+    timeout
+        Seconds per cell and per call of a student function.
+    folder
+        Its scratch folder (``/submission`` in the sandbox).
+    deadline
+        When it must have started, a ``time.monotonic()`` value.
+    """
+
+    def __init__(
+        self,
+        warm: WarmWorker,
+        cells: list[str],
+        skip: set[int],
+        timeout: float,
+        folder: Path,
+        deadline: float,
+    ):
+        self._warm = warm
+        self._request, self._response = warm.fork(folder, skip, timeout, deadline)
         self._buffer = bytearray()
+        data = pickle.dumps(cells, protocol=4)
+        try:
+            os.write(self._request, struct.pack("!Q", len(data)))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._request, view) :]
+        except OSError:
+            self.close()
+            raise WorkerDied("the submission's process has ended") from None
 
     def receive(self, deadline: float, allowed: set[str]) -> tuple:
         """The next reply, checked to be one of the ``allowed`` kinds.
@@ -165,12 +322,8 @@ class Worker:
         return data
 
     def close(self) -> None:
-        """Kill the worker and, with it, its sandbox and every process in it."""
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.process.wait()
+        """End the process and everything it started (the warm worker survives)."""
+        self._warm.reset()
         for fd in (self._request, self._response):
             try:
                 os.close(fd)
@@ -187,16 +340,15 @@ class Session:
 
     def __init__(
         self,
-        notebook: Path,
+        cells: list[str],
         timeout: float,
-        protected: list[Path],
+        warm: WarmWorker,
         *,
         total: float,
-        limits: Limits,
-        sandboxed: bool = True,
+        folder: Path = SCRATCH,
     ):
-        self.notebook, self.timeout, self.protected = notebook, timeout, protected
-        self.limits, self.sandboxed, self.total = limits, sandboxed, total
+        self.sources, self.timeout, self.warm, self.total = cells, timeout, warm, total
+        self.folder = folder
         self.deadline = time.monotonic() + total
         self.skip: set[int] = set()
         self.cell_errors: dict[int, str] = {}
@@ -218,22 +370,22 @@ class Session:
     def start(self) -> None:
         """Execute the notebook until the worker is ready for requests (restarting as needed)."""
         while True:
-            self.worker = Worker(
-                self.notebook,
-                self.skip,
-                self.timeout,
-                self.protected,
-                self.limits,
-                self.sandboxed,
-            )
             current = None
             try:
-                message = self.worker.receive(self._until(START_SECONDS), {"cells"})
+                self.worker = Worker(
+                    self.warm,
+                    self.sources,
+                    self.skip,
+                    self.timeout,
+                    self.folder,
+                    self._until(FORK_SECONDS),
+                )
+                message = self.worker.receive(self._until(FORK_SECONDS), {"cells"})
                 cells = message[1]
                 if self.cells is not None and cells != self.cells:
                     raise WorkerDied("the submission's process sent a malformed reply")
                 self.cells = cells
-                message = self.worker.receive(self._until(START_SECONDS), {"cell", "ready"})
+                message = self.worker.receive(self._until(FORK_SECONDS), {"cell", "ready"})
                 while message[0] != "ready":
                     if message[0] == "cell":
                         if current is not None or not 0 <= message[1] < cells:
@@ -248,7 +400,7 @@ class Session:
                         current = None
                         allowed = {"cell", "ready"}
                     # a cell gets its own limit plus a grace period for the worker's interrupt
-                    wait = self.timeout + 5 if current is not None else START_SECONDS
+                    wait = self.timeout + 5 if current is not None else FORK_SECONDS
                     message = self.worker.receive(self._until(wait), allowed)
                 return
             except (TimeoutError, WorkerDied) as failure:

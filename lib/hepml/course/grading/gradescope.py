@@ -6,7 +6,7 @@ Gradescope's autograder format:
 - ``setup.sh``: run once when Gradescope builds the image (Ubuntu, as root): installs
   ``bubblewrap`` and Python's ``venv`` with apt-get, then the pinned ``requirements.txt`` and
   this ``hepml`` package into ``/autograder/venv``;
-- ``run_autograder``: run for every submission; calls ``python -m hepml.course.gradescope``
+- ``run_autograder``: run for every submission; calls ``python -m hepml.course.grading.gradescope``
   (:func:`main`), which grades the uploaded notebook in ``/autograder/submission`` with
   :func:`hepml.course.grading.grade_submission` and writes ``/autograder/results/results.json``;
 - ``requirements.txt``, ``pyproject.toml``, ``README.md`` and ``lib/hepml/``: the package;
@@ -57,7 +57,7 @@ set -uo pipefail
 root="${AUTOGRADER_ROOT:-/autograder}"
 python="${AUTOGRADER_PYTHON:-$root/venv/bin/python}"
 cd "$root/source"
-exec "$python" -I -m hepml.course.gradescope "$root"
+exec "$python" -I -m hepml.course.grading.gradescope "$root"
 """
 
 SUFFIXES = {"public": " (public tests)", "hidden": " (hidden tests)"}
@@ -134,7 +134,9 @@ def _add(bundle: zipfile.ZipFile, name: str, text: str, executable: bool = False
 
 
 def results_json(result, *, note: str = "") -> dict:
-    """Gradescope's ``results.json`` for a :class:`~hepml.course.gradebook.SubmissionResult`.
+    """Gradescope's ``results.json`` for a graded submission.
+
+    ``result`` is a :class:`~hepml.course.grading.gradebook.SubmissionResult`.
 
     A question's public tests check the form of an answer, not its value, so their points count
     only when its hidden tests pass (as in :func:`hepml.course.feedback.run_question`). Where a

@@ -5,19 +5,21 @@
 
 How a submission is graded
 --------------------------
-1. The file is read by :func:`hepml.course.submissions.read_submission`: regular files only
+1. The file is read by :func:`hepml.course.grading.submissions.read_submission`: regular files only
    (no symbolic links, FIFOs or devices), at most 16 MB, JSON nested at most 64 levels, the
    structure of a notebook; anything else scores 0 with the reason. Its exercise set is read from
    the notebook metadata written by ``python -m hepml exercises`` (or from a file name starting
    with ``NN-topic``); the tests, public and hidden, come from the autograder archive built from
    the master (:func:`hepml.course.exercises.load_tests`).
-2. A fresh worker process (:mod:`hepml.course.grading_worker`) executes the submission's code
-   cells, each cell under the time limit (``--timeout``) and an output limit. A cell that raises,
-   calls ``sys.exit``, prints too much or runs too long is recorded and the next cell runs. A
-   cell that kills or hangs the worker is skipped in a new worker. Everything, restarts
-   included, runs within one total time limit per submission (``--total-timeout``, by default
-   four times ``--timeout`` plus 30 s for starting the worker); when it runs out the questions
-   not yet graded score 0 with that reason.
+2. A process forked for this submission by a warm worker (:mod:`hepml.course.grading.worker`,
+   which imported NumPy, torch and ``hepml`` once for the whole grading job) executes the
+   submission's code cells, each cell under the time limit (``--timeout``) and an output limit.
+   A cell that raises, calls ``sys.exit``, prints too much or runs too long is recorded and the
+   next cell runs. A cell that kills or hangs the process is skipped in a new process. Everything,
+   restarts included, runs within one total time limit per submission (``--total-timeout``, by
+   default four times ``--timeout`` plus 30 s for starting a worker); when it runs out the
+   questions not yet graded score 0 with that reason. When the submission is done, every process
+   it started is killed and every file it wrote is deleted before the next one starts.
 3. The tests run here, in the grader's own process, with pristine NumPy and
    :mod:`hepml.course.checks`. They receive the submission's variables as plain data, decoded by
    an unpickler that builds nothing but numbers, strings, containers and NumPy arrays, after the
@@ -27,30 +29,41 @@ How a submission is graded
 
 What is isolated, and how
 -------------------------
-Each worker runs in a bubblewrap sandbox (:mod:`hepml.course.sandbox`): its own PID, network,
-IPC, UTS and mount namespaces; a file system holding only ``/usr``, the Python installation, the
-virtual environment and the ``hepml`` package, all read-only, a private ``/proc``, ``/dev`` and
-``/tmp``, and a writable scratch folder ``/submission`` (a 256 MB tmpfs) holding only that
-submission's notebook. The repository (``.git``, ``solutions/``, ``build/``), the other
-submissions, the grader's process and command line and the instructor's home are not visible,
-and the network is down. When the grader runs as root the worker becomes ``nobody`` with no
-capabilities. Resource limits (``prlimit``): 2.5 GB of address space, 128 processes and threads,
-64 MB per written file, 256 open files, no core dumps. The sandbox dies with the grader
-(``--die-with-parent``), and killing the worker at the end of a submission kills the PID
-namespace, so nothing the submission started outlives it. A Python audit hook in the worker
-only adds clear messages (writing outside the scratch folder, reading the masters).
+Each grading job's warm worker runs in a bubblewrap sandbox (:mod:`hepml.course.grading.sandbox`):
+its own PID, network, IPC, UTS and mount namespaces; a file system holding only ``/usr``, the
+Python installation, the virtual environment, the folders the grader imports packages from and
+the ``hepml`` package, all read-only, a private ``/proc``, ``/dev`` and ``/tmp``, and a writable
+scratch folder ``/submission`` (a 256 MB tmpfs). The repository (``.git``, ``solutions/``,
+``build/``), the submissions' files, the grader's process and command line and the instructor's
+home are not visible, and the network is down. When the grader runs as root the worker becomes
+``nobody`` with no capabilities. Resource limits (``prlimit``): 2.5 GB of address space, 128
+processes and threads, 64 MB per written file, 256 open files, no core dumps. The sandbox dies
+with the grader (``--die-with-parent``).
+
+Submissions graded one after the other in the same sandbox cannot see each other: a submission's
+process receives only its own cells (through a pipe, never as a file), the warm worker it was
+forked from is not traceable (``PR_SET_DUMPABLE`` 0) and never runs student code, and when the
+submission ends the worker kills every other process in the sandbox's PID namespace, empties
+``/submission`` and ``/tmp`` (restoring only the font caches of its own start) and removes any
+System V IPC object; POSIX message queues are disabled. A worker that does not confirm this in
+time is killed with its whole sandbox and started again. A Python audit hook in the submission's
+process only adds clear messages (writing outside the scratch folder, reading the masters).
 
 Without bubblewrap, grading refuses to start and says how to install it. ``--no-sandbox``
-(``sandbox=False``) accepts the weaker isolation: a plain process per submission in a temporary
-folder, the audit hook (which also refuses to start processes or send signals, but is no
-security boundary: ``ctypes`` gets around it) and the same memory, file-size and open-file
-limits; every gradebook row then says so in its ``isolation`` column and the command line prints
-a warning.
+(``sandbox=False``) accepts the weaker isolation: a plain warm worker, each submission's process
+in a temporary folder of its own, the audit hook (which also refuses to start processes or send
+signals, but is no security boundary: ``ctypes`` gets around it) and the same memory, file-size
+and open-file limits; every gradebook row then says so in its ``isolation`` column and the
+command line prints a warning.
+
+A warm worker that cannot start (a library that does not import, limits too small for it) is a
+problem of the grading machine, not of the students: grading stops with its last lines of output
+(:class:`WorkerUnavailable`) instead of scoring a class 0.
 """
 
 from __future__ import annotations
 
-import json
+import queue
 import re
 import tempfile
 import threading
@@ -61,20 +74,27 @@ from pathlib import Path
 
 from hepml.course.exercises import ExerciseSet, load_tests
 from hepml.course.feedback import QuestionResult, run_question
-from hepml.course.gradebook import SubmissionResult, write_gradebook
-from hepml.course.grading_replies import OutOfTime, WorkerDied
-from hepml.course.grading_session import AnswerUnavailable, Environment, Session
-from hepml.course.paths import repository_root, solutions
-from hepml.course.sandbox import Limits, bubblewrap_problem
-from hepml.course.submissions import (
+from hepml.course.grading.gradebook import SubmissionResult, write_gradebook
+from hepml.course.grading.replies import OutOfTime, WorkerDied
+from hepml.course.grading.sandbox import SCRATCH, Limits, bubblewrap_problem
+from hepml.course.grading.session import (
+    AnswerUnavailable,
+    Environment,
+    Session,
+    WarmWorker,
+    WorkerUnavailable,
+)
+from hepml.course.grading.submissions import (
     UnreadableSubmission,
     collect_notebooks,
     display_name,
     read_submission,
 )
+from hepml.course.paths import repository_root, solutions
 
 __all__ = [
     "GradingError",
+    "WorkerUnavailable",
     "SandboxUnavailable",
     "SubmissionResult",
     "collect_notebooks",
@@ -138,6 +158,7 @@ def grade_submission(
     total_timeout: float | None = None,
     sandbox: bool = True,
     limits: Limits | None = None,
+    warm: WarmWorker | None = None,
 ) -> SubmissionResult:
     """Grade one submitted notebook; see the module docstring for how.
 
@@ -158,10 +179,13 @@ def grade_submission(
         Seconds allowed for the whole submission, restarts included (default
         :func:`default_total_timeout`: four times ``timeout`` plus 30 s to start the worker).
     sandbox
-        Run the submission in bubblewrap (:mod:`hepml.course.sandbox`); ``False`` accepts the
-        weaker isolation of a plain process.
+        Run the submission in bubblewrap (:mod:`hepml.course.grading.sandbox`); ``False``
+        accepts the weaker isolation of a plain process.
     limits
-        Resource limits of the worker (default :class:`hepml.course.sandbox.Limits`).
+        Resource limits of the worker (default :class:`hepml.course.grading.sandbox.Limits`).
+    warm
+        The warm worker to run the submission in (as :func:`grade_paths` passes); by default
+        one is started for this submission and stopped after it.
 
     Returns
     -------
@@ -175,6 +199,8 @@ def grade_submission(
         If the exercise set cannot be determined or its tests cannot be loaded.
     SandboxUnavailable
         If ``sandbox`` is true and bubblewrap cannot run here.
+    WorkerUnavailable
+        If the warm worker cannot start (a problem of this machine, with the worker's output).
     ValueError
         If ``timeout`` or ``total_timeout`` is not a positive number.
     """
@@ -213,13 +239,24 @@ def grade_submission(
             name, 0.0, max_score, questions, unreadable, seconds=time.monotonic() - started
         )
 
-    protected = [root / "solutions", root / "build", root / ".git"]
+    if warm is None:
+        with WarmWorker(protected_folders(root), limits, sandbox) as own:
+            return grade_submission(
+                path,
+                timeout=timeout,
+                exercise=exercise,
+                root=root,
+                exercise_set=exercise_set,
+                total_timeout=total_timeout,
+                sandbox=sandbox,
+                limits=limits,
+                warm=own,
+            )
+    if warm.process is None:
+        warm.start()  # before the submission's own time limit starts
     with tempfile.TemporaryDirectory(prefix="hepml-grade-") as temporary:
-        copy = Path(temporary) / "submission.ipynb"
-        cells = [{"cell_type": "code", "source": source} for source in submission.cells]
-        copy.write_text(json.dumps({"cells": cells}), encoding="utf-8")
-        copy.chmod(0o644)
-        session = Session(copy, timeout, protected, total=total, limits=limits, sandboxed=sandbox)
+        folder = SCRATCH if sandbox else Path(temporary)
+        session = Session(submission.cells, timeout, warm, total=total, folder=folder)
         environment = Environment(session)
         questions, error = [], None
         try:
@@ -332,21 +369,39 @@ def grade_paths(
     submission whose grading failed (unknown exercise set, tests that cannot be loaded, a bug of
     the grader) is returned with ``grading_failed=True`` and an ``error``; the others are still
     graded. ``on_result`` is called with each result as soon as it is known (from one thread at
-    a time), e.g. :meth:`hepml.course.gradebook.Gradebook.add`. The other parameters are those
-    of :func:`grade_submission`.
+    a time), e.g. :meth:`hepml.course.grading.gradebook.Gradebook.add`. The other parameters
+    are those of :func:`grade_submission`.
+
+    Each of the ``jobs`` threads grades in its own warm worker (:class:`WarmWorker`), started
+    for its first readable submission: importing the libraries once per job, not per
+    submission, is what makes grading a class cost little more than running its notebooks.
 
     Raises
     ------
     SandboxUnavailable
         If ``sandbox`` is true and bubblewrap cannot run here (before anything is graded).
+    WorkerUnavailable
+        If a warm worker cannot start: a problem of this machine that would otherwise score
+        every submission 0. The batch stops after the submissions being graded.
     """
     if sandbox:
         require_sandbox()
     notebooks = collect_notebooks(paths)
+    if not notebooks:
+        return []
+    root = repository_root() if root is None else Path(root)
+    limits = Limits() if limits is None else limits
+    jobs = max(1, min(jobs, len(notebooks)))
+    workers = [WarmWorker(protected_folders(root), limits, sandbox) for _ in range(jobs)]
+    idle: queue.SimpleQueue[WarmWorker] = queue.SimpleQueue()
     lock = threading.Lock()
+    unavailable: list[WorkerUnavailable] = []
 
-    def grade(path: Path) -> SubmissionResult:
+    def grade(path: Path) -> SubmissionResult | None:
+        if unavailable:
+            return None
         started = time.monotonic()
+        warm = idle.get()
         try:
             result = grade_submission(
                 path,
@@ -356,7 +411,11 @@ def grade_paths(
                 total_timeout=total_timeout,
                 sandbox=sandbox,
                 limits=limits,
+                warm=warm,
             )
+        except WorkerUnavailable as error:
+            unavailable.append(error)
+            return None
         except GradingError as error:
             result = SubmissionResult(
                 display_name(path), 0.0, 0.0, [], str(error), grading_failed=True
@@ -370,11 +429,27 @@ def grade_paths(
                 f"the grader failed on this submission ({type(error).__name__}: {error})"[:2000],
                 grading_failed=True,
             )
+        finally:
+            idle.put(warm)
         result.seconds = time.monotonic() - started
         if on_result is not None:
             with lock:
                 on_result(result)
         return result
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return list(pool.map(grade, notebooks))
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            for warm in workers:
+                idle.put(warm)
+            results = list(pool.map(grade, notebooks))
+    finally:
+        for warm in workers:
+            warm.__exit__(None, None, None)
+    if unavailable:
+        raise unavailable[0]
+    return results
+
+
+def protected_folders(root: Path) -> list[Path]:
+    """The folders of the repository a submission must not read (masters, archives, history)."""
+    return [root / "solutions", root / "build", root / ".git"]

@@ -5,18 +5,23 @@
 
 - in its own PID, network, IPC, UTS and mount namespaces (``--unshare-pid --unshare-net
   --unshare-ipc --unshare-uts``, a cgroup namespace where possible), in a new terminal session,
-  killed with the grader (``--die-with-parent``); when the worker's outer process is killed the
-  PID namespace's init dies and the kernel kills every process left in it, so nothing outlives
-  the submission;
-- on a file-system view holding only the Python installation, the virtual environment and the
-  ``hepml`` package, all read-only, ``/usr`` read-only, a fresh ``/proc`` and ``/dev``, a small
-  private ``/tmp`` and a private writable scratch folder ``/submission`` (a size-capped tmpfs)
-  holding only the submission's notebook. Nothing else of the repository (``.git``,
-  ``solutions/``, ``build/``, other submissions) nor the instructor's home is visible;
+  killed with the grader (``--die-with-parent``); when the sandbox's main process is killed the
+  PID namespace's init dies and the kernel kills every process left in it;
+- on a file-system view holding only the Python installation, the virtual environment, the
+  ``hepml`` package and the other folders the grader imports packages from
+  (:func:`import_paths`), all read-only, ``/usr`` read-only, a fresh ``/proc`` and ``/dev``, a
+  small private ``/tmp`` and a private writable scratch folder ``/submission`` (a size-capped
+  tmpfs). Nothing else of the repository (``.git``, ``solutions/``, ``build/``, the
+  submissions) nor the instructor's home is visible;
 - as the unprivileged user ``nobody`` when the grader runs as root (``setpriv``), with no
   capabilities;
 - under resource limits set by ``prlimit`` before Python starts: address space (memory), number
-  of processes and threads, size of any file written, open files, no core dumps.
+  of processes and threads, size of any file written, open files, no core dumps, no POSIX
+  message queues.
+
+One sandbox serves one grading job: its warm worker (:mod:`hepml.course.grading.worker`) forks
+a process per submission and, between two submissions, kills every process of the first and
+empties every folder it could write.
 
 :func:`bubblewrap_problem` tells whether this machine can run the sandbox at all.
 """
@@ -31,7 +36,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SCRATCH", "Limits", "bubblewrap_problem", "readonly_paths", "sandbox_command"]
+__all__ = [
+    "SCRATCH",
+    "Limits",
+    "bubblewrap_problem",
+    "import_paths",
+    "readonly_paths",
+    "sandbox_command",
+    "worker_sys_path",
+]
 
 #: Where the submission's private scratch folder appears inside the sandbox.
 SCRATCH = Path("/submission")
@@ -75,15 +88,56 @@ class Limits:
                 raise ValueError(f"`{name}` must be a positive integer, got {value!r}")
 
 
+def _within(path: Path, folders: Sequence[Path]) -> bool:
+    return any(folder == path or folder in path.parents for folder in folders)
+
+
+def import_paths() -> list[Path]:
+    """The folders of the grader's ``sys.path`` a worker imports from, in the grader's order.
+
+    That is every entry inside Python's installation or the environment and every folder that
+    holds installed packages (``*.dist-info``, ``*.egg-info``): a user site, a ``--target``
+    folder on ``PYTHONPATH``, a stacked environment. Never the current folder nor a folder
+    of scripts or tests, which may hold the masters; ``hepml`` itself is bound on its own.
+    """
+    prefixes = [Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()]
+    paths: list[Path] = []
+    for entry in sys.path:
+        if not entry:
+            continue
+        path = Path(entry).resolve()
+        if not path.exists() or path in paths:
+            continue
+        installed = path.is_dir() and (
+            next(path.glob("*.dist-info"), None) or next(path.glob("*.egg-info"), None)
+        )
+        if _within(path, prefixes) or installed:
+            paths.append(path)
+    return paths
+
+
+def worker_sys_path() -> list[str]:
+    """The ``sys.path`` of a worker: :func:`import_paths` and the folder holding ``hepml``."""
+    import hepml
+
+    home = Path(hepml.__file__).resolve().parents[1]
+    paths = import_paths()
+    return [str(path) for path in (paths if home in paths else [*paths, home])]
+
+
 def readonly_paths() -> list[Path]:
-    """The folders a worker needs to read: Python's installation, the environment, ``hepml``."""
+    """The folders a worker needs to read: Python's installation, the environment, ``hepml``
+    and the other folders of :func:`import_paths`."""
     import hepml
 
     paths = {Path(sys.base_prefix), Path(sys.prefix), Path(hepml.__file__).resolve().parent}
+    paths.update(import_paths())
     executable = Path(sys.executable).resolve()
     if not any(parent in paths for parent in executable.parents):
         paths.add(executable.parent)
-    return sorted(path.resolve() for path in paths if path.exists())
+    resolved = sorted({path.resolve() for path in paths if path.exists()})
+    # a folder inside another bound folder is bound with it
+    return [path for path in resolved if not _within(path, [p for p in resolved if p != path])]
 
 
 def bubblewrap_problem() -> str | None:
@@ -91,7 +145,7 @@ def bubblewrap_problem() -> str | None:
     binary = shutil.which("bwrap")
     if binary is None:
         return f"bubblewrap (`bwrap`) is not installed: {INSTALL_HINT}"
-    command = sandbox_command(["/usr/bin/true"], notebook=None, limits=Limits(), paths=[])
+    command = sandbox_command(["/usr/bin/true"], limits=Limits(), paths=[])
     try:
         result = subprocess.run(command, capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as error:
@@ -105,7 +159,6 @@ def bubblewrap_problem() -> str | None:
 def sandbox_command(
     command: Sequence[str],
     *,
-    notebook: Path | None,
     limits: Limits,
     paths: Sequence[Path] | None = None,
 ) -> list[str]:
@@ -115,8 +168,6 @@ def sandbox_command(
     ----------
     command
         The program and its arguments, as seen inside the sandbox.
-    notebook
-        The submission's file, mounted read-only as ``/submission/submission.ipynb``.
     limits
         Resource limits of the worker.
     paths
@@ -153,8 +204,6 @@ def sandbox_command(
     arguments += ["--proc", "/proc", "--dev", "/dev"]
     size = str(limits.scratch_bytes)
     arguments += ["--perms", "0777", "--size", size, "--tmpfs", str(SCRATCH)]
-    if notebook is not None:
-        arguments += ["--ro-bind", str(notebook), str(SCRATCH / "submission.ipynb")]
     arguments += ["--chdir", str(SCRATCH), "--"]
     if root:
         arguments += ["/usr/bin/setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}"]
@@ -166,6 +215,7 @@ def sandbox_command(
         f"--fsize={limits.file_bytes}",
         f"--nofile={limits.open_files}",
         "--core=0",
+        "--msgqueue=0",  # no POSIX message queue, which could outlive a submission
         "--",
         *command,
     ]

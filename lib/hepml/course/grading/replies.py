@@ -3,7 +3,7 @@
 A worker runs student code, so every reply is hostile until checked: :class:`SafeUnpickler`
 builds only plain data (numbers, strings, containers, NumPy arrays), and :func:`checked` accepts
 only a tuple whose tag is in :data:`REPLIES` with fields of the declared types. Anything else
-raises :class:`WorkerDied`, which :mod:`hepml.course.grading_session` turns into a reason on the
+raises :class:`WorkerDied`, which :mod:`hepml.course.grading.session` turns into a reason on the
 submission's row.
 """
 
@@ -18,6 +18,9 @@ MAX_TEXT = 2000
 
 #: Each reply a worker may send: its tag and the types of the fields that follow.
 REPLIES = {
+    "warm": (),
+    "forked": (),
+    "clean": (),
     "cells": (int,),
     "cell": (int,),
     "cell_done": (int, (str, type(None))),

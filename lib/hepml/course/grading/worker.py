@@ -1,27 +1,33 @@
-"""The untrusted half of the grader: executes one submission and answers questions about it.
+"""The untrusted half of the grader: a warm worker that forks one process per submission.
 
-Run by :mod:`hepml.course.grading` as
-``python -I -B -m hepml.course.grading_worker REQUEST_FD RESPONSE_FD NOTEBOOK SKIP TIMEOUT
-OUTPUT_LIMIT MODE PROTECTED...`` in a fresh process, inside its scratch folder: normally in
-the bubblewrap sandbox of :mod:`hepml.course.sandbox` (MODE ``sandboxed``), or, with
-``--no-sandbox``, as a plain process (MODE ``strict``).
-It executes the notebook's code cells in one namespace, cell by cell, each under a time limit
-and an output limit, skipping the cells listed in SKIP (cells that hung or ended the process
-in an earlier attempt). Then it serves requests from the grader on its request pipe:
+Run by :mod:`hepml.course.grading.session` as
+``python -I -B PATH/worker.py SYS_PATH CONTROL_FD MODE PROTECTED...``, normally
+in the bubblewrap sandbox of :mod:`hepml.course.grading.sandbox` (MODE ``sandboxed``), or, with
+``--no-sandbox``, as a plain process (MODE ``strict``). It imports what notebooks import (NumPy,
+torch, hepml) once, makes itself non-dumpable (no process of the same user may trace it or read
+its memory), and then serves the grader on its control socket:
 
-- ``("get", name)``: the value of a variable, if it is plain data (numbers, strings, NumPy
-  arrays, and lists, tuples and dicts of them), else its kind (``callable``, ``undefined``, ...);
-- ``("call", name, args, kwargs)``: call a function of the notebook, reply with its result;
-- ``("exit",)``.
+- ``("fork", FOLDER, SKIP, TIMEOUT, OUTPUT_LIMIT)`` with two file descriptors (the submission's
+  request and response pipes): fork a process for one submission. That process receives the
+  submission's code cells on its request pipe, executes them in one namespace, cell by cell,
+  each under a time limit and an output limit, skipping the cells listed in SKIP (cells that hung
+  or ended the process in an earlier attempt), then answers requests about its variables:
+  ``("get", name)`` (the value if it is plain data, else its kind), ``("call", name, args,
+  kwargs)`` (call a function of the notebook) and ``("exit",)``.
+- ``("reset",)``: end the submission: kill every process it started and, in the sandbox, empty
+  every folder it could write (``/submission``, ``/tmp``) and remove its System V IPC objects,
+  restoring the files the warm-up itself had written. Only then does the next submission's
+  process start, so nothing of one submission is visible to the next.
 
 The grader never runs student code itself and never trusts this process: it decodes replies with
 an unpickler that only builds plain data, and it runs the tests in its own process. Student code
 here may patch NumPy or the test helpers, write files or print forever: none of it reaches the
-score. The isolation is the sandbox's; a Python audit hook only adds clear messages on top of
-it: from the first cell on it refuses to write or delete files outside the scratch folder and to
-read the protected folders (the masters and the autograder archives). In ``strict`` mode (no
-sandbox) it also refuses to start processes or send signals; an audit hook is no security
-boundary (``ctypes`` gets around it), which is why that mode must be asked for.
+score, and none of it reaches the warm worker, whose memory a forked process cannot touch. The
+isolation is the sandbox's; a Python audit hook only adds clear messages on top of it: from the
+first cell on it refuses to write or delete files outside the scratch folder and to read the
+protected folders (the masters and the autograder archives). In ``strict`` mode (no sandbox) it
+also refuses to start processes or send signals; an audit hook is no security boundary
+(``ctypes`` gets around it), which is why that mode must be asked for.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import re
 import signal
 import struct
 import sys
+import time
 import types
 from pathlib import Path
 
@@ -217,19 +224,10 @@ def _install_audit_hook(sandbox: Path, protected: list[Path], strict: bool) -> N
     sys.addaudithook(hook)
 
 
-def main(argv: list[str]) -> int:
-    request_fd, response_fd = int(argv[0]), int(argv[1])
-    notebook_path = Path(argv[2])
-    skip = {int(index) for index in argv[3].split(",") if index}
-    timeout = float(argv[4])
-    output_limit = int(argv[5])
-    strict = argv[6] != "sandboxed"
-    protected = [Path(path) for path in argv[7:]]
-
-    # Import what notebooks import (hepml.setup_notebook imports torch when installed) before the
-    # first cell, so a cell's time limit measures the student's code, not the library imports.
+def _warm_up() -> None:
+    """Import what notebooks import (``hepml.setup_notebook`` imports torch when installed), so
+    that neither the submissions nor their cells' time limits pay for the library imports."""
     import importlib.util
-    import json
 
     import numpy  # noqa: F401
 
@@ -243,11 +241,191 @@ def main(argv: list[str]) -> int:
         # under /tmp: import it now, before the audit hook forbids creating directories.
         import torch._dynamo  # noqa: F401
 
-    cells = [
-        "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        for cell in json.loads(notebook_path.read_text(encoding="utf-8"))["cells"]
-        if cell.get("cell_type") == "code"
-    ]
+
+def _prctl(option: int, value: int) -> None:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(option, value, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), f"prctl({option}, {value}) failed")
+
+
+def _set_dumpable(dumpable: bool) -> None:
+    """Allow or forbid processes of the same user to trace this one or read its memory."""
+    _prctl(4, int(dumpable))  # PR_SET_DUMPABLE
+
+
+def _die_with(parent: int) -> None:
+    """Be killed as soon as the process ``parent`` ends (e.g. killed by the submission)."""
+    _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+#: The folders a submission can write in the sandbox, emptied after each submission.
+WRITABLE = (Path("/submission"), Path("/tmp"))
+#: Seconds the processes of a submission may take to die before the worker gives up.
+KILL_SECONDS = 10.0
+#: Largest file of the warm-up (font caches) restored after each submission.
+MAX_KEPT_FILE = 16 * 2**20
+
+
+def _snapshot(folders: tuple[Path, ...]) -> list[tuple[Path, bytes | None]]:
+    """The folders and files under ``folders`` (what the warm-up wrote), in creation order."""
+    kept: list[tuple[Path, bytes | None]] = []
+    for folder in folders:
+        for parent, directories, files in os.walk(folder):
+            for name in sorted(directories):
+                kept.append((Path(parent, name), None))
+            for name in sorted(files):
+                path = Path(parent, name)
+                if path.is_file() and path.stat().st_size <= MAX_KEPT_FILE:
+                    kept.append((path, path.read_bytes()))
+    return kept
+
+
+def _empty(folder: Path) -> None:
+    for entry in list(folder.iterdir()):
+        if entry.is_dir() and not entry.is_symlink():
+            entry.chmod(0o700)  # a submission may have made its folders unreadable
+            _empty(entry)
+            entry.rmdir()
+        else:
+            entry.unlink()
+
+
+def _remove_ipc_objects() -> None:
+    """Remove the System V shared memory, semaphores and message queues left in the sandbox's
+    IPC namespace. (POSIX message queues cannot be made: the sandbox's limit for them is 0.)"""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    ipc_rmid = 0
+    for table, remove in (("shm", libc.shmctl), ("sem", libc.semctl), ("msg", libc.msgctl)):
+        listing = Path("/proc/sysvipc", table)
+        if not listing.exists():
+            continue
+        for line in listing.read_text().splitlines()[1:]:
+            identifier = int(line.split()[1])
+            if table == "sem":
+                remove(identifier, 0, ipc_rmid)
+            else:
+                remove(identifier, ipc_rmid, None)
+
+
+def _end_submission(child: int | None, sandboxed: bool, kept: list) -> None:
+    """Kill everything the submission started and, in the sandbox, wipe what it wrote."""
+    if not sandboxed:
+        if child is not None:
+            try:
+                os.killpg(child, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            os.waitpid(child, 0)
+        return
+    # In the sandbox's PID namespace, -1 is every process but its init and this one; a killed
+    # process counts until it is reaped (by this process or by the sandbox's init).
+    give_up = time.monotonic() + KILL_SECONDS
+    while True:
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            break
+        if time.monotonic() > give_up:
+            raise RuntimeError("a process of the submission survived SIGKILL")
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            time.sleep(0.001)
+    for folder in WRITABLE:
+        _empty(folder)
+    _remove_ipc_objects()
+    for path, content in kept:
+        if content is None:
+            path.mkdir()
+        else:
+            path.write_bytes(content)
+
+
+def _control_send(control, message: tuple) -> None:
+    control.sendall(pickle.dumps(message, protocol=4))
+
+
+def main(argv: list[str]) -> int:
+    import socket
+
+    control = socket.socket(fileno=int(argv[0]))
+    sandboxed = argv[1] == "sandboxed"
+    protected = [Path(path) for path in argv[2:]]
+    if sandboxed and os.getpid() > 16:
+        # kill(-1) below is only safe in the sandbox's own PID namespace
+        raise SystemExit(f"not in a PID namespace of its own (pid {os.getpid()})")
+    _warm_up()
+    _set_dumpable(False)
+    kept = _snapshot(WRITABLE) if sandboxed else []
+    _control_send(control, ("warm",))
+    child = None
+    while True:
+        message, fds, _, _ = socket.recv_fds(control, 2**16, 2)
+        if not message:
+            return 0
+        request = pickle.loads(message)
+        if request[0] == "reset":
+            _end_submission(child, sandboxed, kept)
+            child = None
+            _control_send(control, ("clean",))
+            continue
+        _, folder, skip, timeout, output_limit = request
+        request_fd, response_fd = fds
+        parent = os.getpid()
+        child = os.fork()
+        if child == 0:
+            code = 1
+            try:
+                # a submission that kills this worker dies with it, in the cell that did it
+                _die_with(parent)
+                control.close()
+                code = _run_submission(
+                    request_fd,
+                    response_fd,
+                    Path(folder),
+                    set(skip),
+                    timeout,
+                    output_limit,
+                    not sandboxed,
+                    protected,
+                )
+            finally:
+                os._exit(code)
+        os.close(request_fd)
+        os.close(response_fd)
+        _control_send(control, ("forked",))
+
+
+def _run_submission(
+    request_fd: int,
+    response_fd: int,
+    folder: Path,
+    skip: set[int],
+    timeout: float,
+    output_limit: int,
+    strict: bool,
+    protected: list[Path],
+) -> int:
+    """Execute one submission's cells, then answer the grader's requests (a forked process)."""
+    import tempfile
+
+    os.setsid()
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    _set_dumpable(True)
+    os.chdir(folder)
+    os.environ.update(HOME=str(folder), TMPDIR="/tmp" if not strict else str(folder))
+    os.environ["MPLCONFIGDIR"] = str(folder / ".matplotlib")
+    tempfile.tempdir = None
+    cells = receive(request_fd)
     send(response_fd, ("cells", len(cells)))
 
     namespace: dict = {"__name__": "__main__", "__builtins__": __builtins__}
@@ -262,7 +440,7 @@ def main(argv: list[str]) -> int:
         raise CellTimeout(f"timed out after {timeout:g} s")
 
     signal.signal(signal.SIGALRM, on_alarm)
-    _install_audit_hook(Path.cwd(), protected, strict)
+    _install_audit_hook(folder, protected, strict)
     real_stdout, real_stderr = sys.stdout, sys.stderr
     for index, source in enumerate(cells):
         if index in skip:
@@ -333,4 +511,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    import json
+
+    # run by path under `python -I`: the grader passes the folders it imports from itself
+    sys.path[:] = json.loads(sys.argv[1])
+    sys.exit(main(sys.argv[2:]))

@@ -5,9 +5,9 @@
 after every submission the whole file is rewritten to a temporary file next to it and moved into
 place (``os.replace``), so the CSV on disk is always complete for the submissions graded so far,
 even if the grader is killed. Every cell is valid UTF-8 (file names are escaped by
-:func:`hepml.course.submissions.display_name`), at most :data:`MAX_CELL` characters, and a cell
-that a spreadsheet would read as a formula (starting with ``= + - @``, a tab or a carriage
-return) is prefixed with ``'`` (OWASP's advice against CSV injection).
+:func:`hepml.course.grading.submissions.display_name`), at most :data:`MAX_CELL` characters,
+and a cell that a spreadsheet would read as a formula (starting with ``= + - @``, a tab or a
+carriage return) is prefixed with ``'`` (OWASP's advice against CSV injection).
 """
 
 from __future__ import annotations
