@@ -96,6 +96,28 @@ RUN_AXE = """async ([tags, colourRules, which]) => {
     }));
 }"""
 
+#: How the page rendered: formulas typeset, images loaded, no stored error, launch links.
+RENDER = r"""() => ({
+    math: document.querySelectorAll('span.math, div.math').length,
+    typeset: document.querySelectorAll('span.math mjx-container, div.math mjx-container').length,
+    rawTex: /\\\(|\\\[|\$\$/.test(document.querySelector('article').innerText),
+    images: Array.from(document.images).filter(i => i.offsetParent !== null)
+        .map(i => [i.currentSrc.slice(-60), i.complete && i.naturalWidth > 0]),
+    errors: document.querySelectorAll('.cell_output .error, .cell_output .stderr').length,
+    traceback: document.querySelector('article').innerText.includes('Traceback'),
+    binder: document.querySelectorAll('a[href^="https://mybinder.org/"]').length,
+    colab: document.querySelectorAll('a[href^="https://colab.research.google.com/"]').length,
+    hiddenSource: Array.from(document.querySelectorAll('.tag_hide-input .cell_input'))
+        .filter(e => e.checkVisibility()).length,
+})"""
+#: For code cells and outputs, the longest line of every <pre> that scrolls sideways.
+WIDE_CODE = r"""() => Object.fromEntries(['cell_input', 'cell_output'].map(kind => [
+    kind,
+    [...document.querySelectorAll(`div.${kind} pre`)]
+        .filter(pre => pre.scrollWidth > pre.clientWidth)
+        .map(pre => pre.innerText.split('\n').reduce((a, b) => (b.length > a.length ? b : a))),
+]))"""
+
 #: Resolves once the page has laid itself out: fonts loaded, the site's re-measurement of
 #: wide formulas done (``window.hepmlLayoutPending``, set by book/_ext/hepml_site.py).
 SETTLED = "() => document.fonts.status === 'loaded' && !window.hepmlLayoutPending"
@@ -180,14 +202,21 @@ class Tab:
                 message.type == "error" and self.errors.append(f"console error: {message.text}")
             ),
         )
-        self.page.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith((base, "data:", "blob:"))
-                else route.abort()
-            ),
+        self.failed: list[str] = []  # requests that failed or answered 4xx/5xx
+        self.foreign: list[str] = []  # requests to anywhere but the site (refused)
+        self.page.on("requestfailed", lambda request: self.failed.append(request.url))
+        self.page.on(
+            "response",
+            lambda response: response.status >= 400 and self.failed.append(response.url),
         )
+        self.page.route("**/*", self._route)
+
+    def _route(self, route) -> None:
+        if route.request.url.startswith((self.base, "data:", "blob:")):
+            route.continue_()
+        else:
+            self.foreign.append(route.request.url)
+            route.abort()
 
     def open(self, name: str) -> None:
         self.errors.clear()
@@ -226,11 +255,15 @@ class Tab:
 
 
 def audit(tab: Tab, name: str, axe: str) -> dict:
-    """Everything this file checks on one page (Tab from the top to the first widget, axe in
-    four variants, reflow, math, errors), in one visit."""
+    """Everything the browser checks on one page, in one visit: how it renders offline, code
+    and outputs that scroll sideways at 1280 px, Tab from the top to the first widget, the
+    slider as a screen reader meets it, axe in four variants, reflow at 320 px, math, errors."""
     tab.open(name)
     report: dict = {"page": name, "axe": {}}
+    report["render"] = tab.page.evaluate(RENDER)
+    report["wide"] = tab.page.evaluate(WIDE_CODE)
     report["tab_stops"] = tab_stops_to_first_widget(tab)  # None: no widget on the page
+    report["slider"] = slider_report(tab.page) if report["tab_stops"] else None
     tab.page.evaluate("document.activeElement && document.activeElement.blur(); scrollTo(0, 0)")
     tab.page.add_script_tag(content=axe)
     report["math"] = tab.page.evaluate(MATH_FOCUS)
@@ -241,7 +274,29 @@ def audit(tab: Tab, name: str, axe: str) -> dict:
     report["reflow"] = tab.page.evaluate(REFLOW)
     report["math320"] = tab.page.evaluate(MATH_FOCUS)
     report["errors"] = list(dict.fromkeys(tab.errors))
+    report["failed"], report["foreign"] = list(tab.failed), list(tab.foreign)
     return report
+
+
+def slider_report(page) -> dict:
+    """The page's slider and figure as a screen reader gets them, before and after the arrow
+    key moves the slider (the focus is on the slider: Tab just reached it)."""
+    slider = page.locator(".widget-slider").first
+    readout = slider.locator(".widget-readout")
+    state: dict = {"label": slider.locator(".widget-label").inner_text().strip()}
+    for when in ("before", "after"):
+        if when == "after":
+            slider.locator(".noUi-handle").focus()
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(200)
+        node, images = _slider_and_figure(page)
+        state[when] = {
+            "readout": readout.inner_text().strip(),
+            "name": node["name"],
+            "valuetext": node["valuetext"],
+            "figures": [_ax(image, "name") for image in images],
+        }
+    return state
 
 
 def tab_stops_to_first_widget(tab: Tab, limit: int = 1000) -> list[str] | None:
@@ -360,7 +415,16 @@ def main(site: Path, only: list[str]) -> None:
 # --- the tests -------------------------------------------------------------------------------
 
 sys.path.insert(0, str(HERE))
-from test_site import CHROMIUM, CHROMIUM_ARGS, _offline_html, build, html  # noqa: E402, F401
+from test_site import (  # noqa: E402, F401 - constants and the fixtures of test_site.py
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    EXERCISES,
+    LECTURES,
+    SOLUTIONS,
+    _offline_html,
+    build,
+    html,
+)
 
 
 @pytest.fixture(scope="module")
@@ -474,15 +538,6 @@ def test_no_javascript_or_console_error_on_any_page(audits):
     assert not errors, errors
 
 
-def _ax_nodes(page) -> list[dict]:
-    """Chromium's accessibility tree of the page (what a screen reader is given)."""
-    session = page.context.new_cdp_session(page)
-    try:
-        return session.send("Accessibility.getFullAXTree")["nodes"]
-    finally:
-        session.detach()
-
-
 def _ax(node: dict, key: str) -> str:
     if key in ("role", "name"):
         return str(node.get(key, {}).get("value", ""))
@@ -526,6 +581,63 @@ def _widget_pages(site: Path) -> list[str]:
         for name in pages(site)
         if '<script type="application/vnd.jupyter.widget-view+json">' in (site / name).read_text()
     ]
+
+
+def test_every_page_renders_offline(audits):
+    """Formulas typeset, images loaded, no stored error, launch links where they belong, and
+    no request failed or left the site."""
+    launchable = {f"{n.parent.name}/{n.stem}.html" for n in LECTURES + EXERCISES}
+    solution_pages = {f"{n.parent.name}/{n.stem}.html" for n in SOLUTIONS}
+    for report in audits:
+        name, state = report["page"], report["render"]
+        assert state["typeset"] == state["math"], (
+            f"{name}: {state['math'] - state['typeset']} formulas not typeset"
+        )
+        assert not state["rawTex"], f"{name}: raw TeX delimiters in the text"
+        broken = [src for src, loaded in state["images"] if not loaded]
+        assert not broken, f"{name}: images not loaded: {broken}"
+        assert state["errors"] == 0 and not state["traceback"], f"{name}: stored error output"
+        if name in launchable:
+            assert state["binder"] and state["colab"], f"{name}: launch links missing"
+        if name in solution_pages:
+            assert not state["binder"] and not state["colab"], f"{name}: launch links"
+        assert state["hiddenSource"] == 0, f"{name}: hide-input code cells shown open"
+        assert not report["failed"], f"{name}: failed requests: {report['failed'][:5]}"
+        assert not report["foreign"], f"{name}: requests to other hosts: {report['foreign'][:5]}"
+
+
+def test_no_code_cell_or_output_needs_a_horizontal_scroll_bar(audits):
+    # test_site.py checks that a code cell shows the notebooks' ruff line length at 1280 px
+    too_wide = [
+        f"{report['page']}: {kind} {line!r}"
+        for report in audits
+        for kind, lines in report["wide"].items()
+        for line in lines
+    ]
+    assert not too_wide, "wider than the page at 1280 px:\n" + "\n".join(too_wide)
+
+
+def test_frame_sliders_can_be_followed_with_a_screen_reader_and_the_keyboard(audits, browser):
+    _, _, site = browser
+    widget_pages = set(_widget_pages(site))
+    sliders = [report for report in audits if report["slider"]]
+    assert {report["page"] for report in sliders} == {
+        report["page"] for report in audits if report["page"] in widget_pages
+    }
+    assert sliders  # each half of the site has lectures with sliders
+    for report in sliders:
+        name, slider = report["page"], report["slider"]
+        before, after = slider["before"], slider["after"]
+        for state in (before, after):
+            # the handle is named by the label and announces the value shown, not its index
+            assert state["name"] == slider["label"], (name, state)
+            assert state["valuetext"] == state["readout"], (name, state)
+            # one figure is exposed (the frame shown), and its text names the value shown
+            assert len(state["figures"]) == 1, (name, state)
+            assert _names_value(state["figures"][0], state["readout"]), (name, state)
+        # the arrow key moves the slider, and the figure's text follows
+        assert after["readout"] != before["readout"], f"{name}: the arrow key did nothing"
+        assert after["figures"] != before["figures"], (name, before, after)
 
 
 def test_tab_from_the_top_reaches_each_slider_without_stopping_on_formulas(audits, browser):

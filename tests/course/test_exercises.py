@@ -14,6 +14,9 @@ import pytest
 
 from hepml.course import exercises, paths
 from hepml.course.grading import grade_submission
+from hepml.course.grading.grade import protected_folders
+from hepml.course.grading.sandbox import Limits
+from hepml.course.grading.session import WarmWorker
 
 ROOT = paths.repository_root()
 SOLUTIONS = paths.solutions(ROOT)
@@ -28,14 +31,21 @@ def _code_lines(notebook):
     ]
 
 
+@pytest.fixture(scope="module")
+def warm():
+    """One warm worker grades every set here, as ``python -m hepml grade`` grades a folder."""
+    with WarmWorker(protected_folders(ROOT), Limits()) as worker:
+        yield worker
+
+
 def test_there_is_at_least_one_exercise_set():
     assert SOLUTIONS, "no exercise masters in solutions/"
 
 
 @pytest.mark.parametrize("master", SOLUTIONS, ids=[paths.page_name(p) for p in SOLUTIONS])
 class TestExerciseSet:
-    def test_untouched_exercise_scores_zero_with_a_reason_per_question(self, master):
-        result = grade_submission(ROOT / "exercises" / master.name, timeout=20)
+    def test_untouched_exercise_scores_zero_with_a_reason_per_question(self, master, warm):
+        result = grade_submission(ROOT / "exercises" / master.name, timeout=20, warm=warm)
         assert result.score == 0 and result.max_score > 0
         # a placeholder left as `...`, or a function whose body is still `...` (it returns None)
         missing = re.compile(
@@ -49,8 +59,8 @@ class TestExerciseSet:
             for part in question.message.split("; "):
                 assert missing.match(part), (question.name, part)
 
-    def test_master_scores_full_marks(self, master):
-        result = grade_submission(master, timeout=20)
+    def test_master_scores_full_marks(self, master, warm):
+        result = grade_submission(master, timeout=20, warm=warm)
         assert result.score == result.max_score, [
             q.message for q in result.questions if not q.passed
         ]

@@ -225,3 +225,73 @@ def test_safe_unpickler_refuses_anything_but_plain_data():
     )
     with pytest.raises(pickle.UnpicklingError, match="refused"):
         SafeUnpickler(io.BytesIO(pickle.dumps(subprocess.Popen, protocol=4))).load()
+
+
+# --- the class report of this batch ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def report(graded):
+    folder = graded["gradebook"].with_name("report")
+    run = subprocess.run(
+        [sys.executable, "-m", "hepml", "report", str(graded["gradebook"])]
+        + ["--output", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert run.returncode == 0, run.stderr
+    return folder
+
+
+def test_the_gradebook_records_the_declared_mistake_made(graded):
+    rows = {row["notebook"]: row for row in csv.DictReader(graded["gradebook"].open())}
+    (mistaken,) = [row for name, row in rows.items() if name.endswith("-forgets-mistags.ipynb")]
+    details = json.loads(mistaken["questions"])
+    assert "leaves out the non-b jets" in details["q2"]["mistake"]
+    assert details["q2"]["max"] == FULL["q2"] and details["q1"]["mistake"] is None
+    good = next(row for name, row in rows.items() if name.endswith("-good.ipynb"))
+    assert all(detail["mistake"] is None for detail in json.loads(good["questions"]).values())
+    assert {row["exercise"] for row in rows.values()} == {"01-statistics"}
+
+
+def test_the_report_ranks_the_mistakes_and_lists_what_could_not_be_graded(report):
+    import html as html_module
+    import re
+
+    assert sorted(path.name for path in report.iterdir()) == [
+        "01-statistics-questions.png",
+        "01-statistics-scores.png",
+        "01-statistics.html",
+    ]
+    for figure in report.glob("*.png"):
+        assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page = html_module.unescape((report / "01-statistics.html").read_text())
+    assert "14 submissions graded" in page
+    mistakes = page.split("Typical mistakes")[1].split("Submissions not graded")[0]
+    rows = re.findall(r"<tr><td class=\"n\">(\d+) \((\d+)%\)</td><td>(q\d)", mistakes)
+    assert rows == [("1", "7", "q2")]
+    assert "leaves out the non-b jets the tagger fires on" in mistakes
+    not_graded = page.split("Submissions not graded")[1]
+    for name, reason in [
+        ("garbage", "not a readable notebook"),
+        ("loop", "stopped at its time limit"),
+        ("stubborn-loop", "stopped at its time limit"),
+        ("os-exit", "ended its process"),
+    ]:
+        assert re.search(rf"01-statistics-{name}\.ipynb: [^<]*{reason}", not_graded), name
+    assert "01-statistics-good.ipynb" not in not_graded
+
+
+def test_the_report_refuses_a_gradebook_without_the_mistakes(tmp_path):
+    old = tmp_path / "old.csv"
+    old.write_text("notebook,score,max_score,q1,problems,isolation\na.ipynb,1,2,1,,bubblewrap\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "hepml", "report", str(old)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert run.returncode == 2 and "`gradebook`" in run.stderr and "grade again" in run.stderr

@@ -174,3 +174,41 @@ def test_no_sandbox_grades_with_a_warning_in_the_output_and_the_gradebook(tmp_pa
     (row,) = list(csv.DictReader((tmp_path / "g.csv").open()))
     assert row["isolation"].startswith("NO SANDBOX")
     assert "not a readable notebook" in row["problems"]
+
+
+def test_a_grader_whose_packages_come_from_pythonpath_grades_the_solution(tmp_path):
+    # An environment without packages of its own, which finds them all through PYTHONPATH (as
+    # a user site, a `pip install --target` folder or stacked environments would): the workers
+    # run `python -I`, which ignores PYTHONPATH, so they must be given the grader's folders.
+    import sysconfig
+
+    bare = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
+    folders = [sysconfig.get_paths()["purelib"], str(ROOT / "lib")]
+    run = subprocess.run(
+        [str(bare / "bin" / "python"), "-m", "hepml", "grade", "--json"]
+        + [str(ROOT / "solutions" / "01-statistics.ipynb")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(folders)},
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    result = json.loads(run.stdout)
+    assert result["score"] == result["max_score"] > 0, result
+
+
+def test_a_worker_that_cannot_start_stops_the_batch_with_its_reason(tmp_path):
+    from hepml.course.grading import WorkerUnavailable, grade_paths
+
+    for name in ("a", "b"):
+        (tmp_path / f"01-statistics-{name}.ipynb").write_text(
+            (ROOT / "solutions" / "01-statistics.ipynb").read_text()
+        )
+    graded = []
+    # 300 MB of address space is too little to import torch: every worker would die at start
+    with pytest.raises(WorkerUnavailable, match="could not start") as failure:
+        grade_paths([tmp_path], limits=Limits(memory_bytes=300 * 2**20), on_result=graded.append)
+    assert "Error" in str(failure.value)  # the worker's own last lines say why
+    assert graded == []  # not a class graded 0

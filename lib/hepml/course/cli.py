@@ -10,6 +10,8 @@ Sub-commands:
   ``solutions/``;
 - ``grade PATH... [--json] [--csv FILE] [--timeout S] [--total-timeout S] [--no-sandbox]``:
   grade submitted notebooks (files or folders), each in a bubblewrap sandbox;
+- ``report GRADEBOOK [--output DIR] [--book URL]``: a class report per exercise set (score
+  distributions, the typical mistakes ranked, what could not be graded);
 - ``gradescope NN-topic [--output FILE]``: write a Gradescope autograder zip for one set;
 - ``pdf``: build a PDF of the whole book into ``_build/pdf/hepml-course.pdf``
   (``hepml.course.pdf``; needs Debian's ``chromium`` and ``npm``);
@@ -25,6 +27,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from hepml.course.bench import run_notebook
 
@@ -111,6 +114,18 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     grade.set_defaults(handler=_grade)
 
+    report = commands.add_parser(
+        "report", help="write a class report (scores, typical mistakes) from a gradebook"
+    )
+    report.add_argument("gradebook", help="CSV written by `grade --csv`")
+    report.add_argument(
+        "--output", default=None, help="folder for the pages (default: GRADEBOOK-report/)"
+    )
+    report.add_argument(
+        "--book", default=None, help="base URL of the book to link to (default: _build/html)"
+    )
+    report.set_defaults(handler=_report)
+
     gradescope = commands.add_parser(
         "gradescope", help="write a Gradescope autograder zip for one exercise set"
     )
@@ -164,8 +179,6 @@ def _datasets(arguments: argparse.Namespace) -> int:
 
 
 def _gradescope(arguments: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from hepml.course.grading.gradescope import build_autograder
     from hepml.course.paths import repository_root
 
@@ -223,6 +236,21 @@ def _exercises(arguments: argparse.Namespace) -> int:
         f"{len(written)} exercise notebook(s) changed; autograder archives in build/exercises/",
         file=sys.stderr,
     )
+    return 0
+
+
+def _report(arguments: argparse.Namespace) -> int:
+    from hepml.course.grading.report import write_report
+
+    gradebook = Path(arguments.gradebook)
+    output = arguments.output or gradebook.with_name(gradebook.stem + "-report")
+    try:
+        pages = write_report(gradebook, output, book=arguments.book)
+    except (OSError, ValueError) as error:
+        print(f"cannot write the report: {error}", file=sys.stderr)
+        return 2
+    for page in pages:
+        print(page)
     return 0
 
 
@@ -333,8 +361,6 @@ def _execute(arguments: argparse.Namespace) -> int:
 
 
 def _status(arguments: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from hepml.course.paths import executed_notebooks, repository_root
     from hepml.course.status import pinned_versions, render_status_page
 

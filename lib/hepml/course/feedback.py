@@ -44,6 +44,8 @@ class QuestionResult:
     max_score: float
     passed: bool
     message: str
+    #: The message of the declared typical mistake the answer made, if it made one.
+    mistake: str | None = None
 
     def as_dict(self) -> dict:
         """Return the result as a JSON-serialisable dictionary."""
@@ -82,10 +84,11 @@ def run_question(
     Returns
     -------
     QuestionResult
-        Points earned, whether every test passed, and the failure messages (one line each).
+        Points earned, whether every test passed, the failure messages (one line each) and the
+        declared mistake the answer made, if any.
     """
     public_score = hidden_score = 0.0
-    failures, hidden_failed = [], False
+    failures, hidden_failed, made = [], False, None
     for test in tests:
         looks_like = None
         if not test.hidden:
@@ -100,6 +103,7 @@ def run_question(
             )
         if looks_like is not None:
             failures.append(looks_like)
+            made = made or looks_like
             continue
         try:
             test.function(**{variable: environment.get(variable) for variable in test.variables})
@@ -123,6 +127,7 @@ def run_question(
         max_score=round(total, 6),
         passed=not failures,
         message="; ".join(unique) if unique else "all tests passed",
+        mistake=made,
     )
 
 

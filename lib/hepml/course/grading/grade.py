@@ -236,7 +236,13 @@ def grade_submission(
             QuestionResult(q, 0.0, p, False, unreadable) for q, p in exercise_set.points.items()
         ]
         return SubmissionResult(
-            name, 0.0, max_score, questions, unreadable, seconds=time.monotonic() - started
+            name,
+            0.0,
+            max_score,
+            questions,
+            unreadable,
+            seconds=time.monotonic() - started,
+            exercise=exercise_set.name,
         )
 
     if warm is None:
@@ -281,7 +287,13 @@ def grade_submission(
         session.close()
     score = round(sum(question.score for question in questions), 6)
     return SubmissionResult(
-        name, score, max_score, questions, error, seconds=time.monotonic() - started
+        name,
+        score,
+        max_score,
+        questions,
+        error,
+        seconds=time.monotonic() - started,
+        exercise=exercise_set.name,
     )
 
 
@@ -310,7 +322,9 @@ def _grade_question(question, tests, environment, session, mistakes=()) -> Quest
     message = result.message
     if notes and "is not defined" in message:
         message += " [errors in the notebook: " + "; ".join(notes[:3]) + "]"
-    return QuestionResult(result.name, result.score, result.max_score, False, message)
+    return QuestionResult(
+        result.name, result.score, result.max_score, False, message, result.mistake
+    )
 
 
 class _Unavailable:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,11 @@ __all__ = ["Gradebook", "SubmissionResult", "spreadsheet_safe", "write_gradebook
 
 #: Longest text kept in one cell of the gradebook (a question's message is cut shorter).
 MAX_CELL = 4000
+#: The columns after the questions': the reasons for lost points, the isolation, the exercise
+#: set, why the submission as a whole failed (if it did: unreadable, not executed, out of time,
+#: grading failed), and per question its points and the declared mistake made, as JSON (what
+#: ``python -m hepml report`` reads, so that a report needs no regrading).
+EXTRA_COLUMNS = ("problems", "isolation", "exercise", "error", "questions")
 #: Longest message kept per question in the ``problems`` column.
 MAX_MESSAGE = 500
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -41,6 +47,7 @@ class SubmissionResult:
     error: str | None = None
     grading_failed: bool = False
     seconds: float | None = None
+    exercise: str | None = None
 
     def as_dict(self) -> dict:
         """The JSON form printed by ``python -m hepml grade --json``."""
@@ -50,6 +57,8 @@ class SubmissionResult:
             "max_score": self.max_score,
             "questions": [question.as_dict() for question in self.questions],
         }
+        if self.exercise:
+            result["exercise"] = self.exercise
         if self.error:
             result["error"] = self.error
         if self.seconds is not None:
@@ -99,7 +108,7 @@ class Gradebook:
         )
         text = io.StringIO(newline="")
         writer = csv.writer(text)
-        writer.writerow(["notebook", "score", "max_score", *questions, "problems"] + ["isolation"])
+        writer.writerow(["notebook", "score", "max_score", *questions, *EXTRA_COLUMNS])
         for result in self.results:
             writer.writerow(self._row(result, questions))
         paths.replace_file(self.path.resolve(), text.getvalue().encode("utf-8"))
@@ -116,6 +125,14 @@ class Gradebook:
             *(f"{scores.get(q, 0):g}" for q in questions),
             "; ".join(problems),
             self.isolation,
+            result.exercise or "",
+            _short(result.error or ""),
+            json.dumps(
+                {
+                    q.name: {"max": q.max_score, "mistake": q.mistake and _short(q.mistake)}
+                    for q in result.questions
+                }
+            ),
         ]
         return [spreadsheet_safe(cell) for cell in cells]
 

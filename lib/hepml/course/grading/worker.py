@@ -383,7 +383,7 @@ def main(argv: list[str]) -> int:
         if child == 0:
             code = 1
             try:
-                # a submission that kills this worker dies with it, in the cell that did it
+                # a submission that kills this worker dies with it
                 _die_with(parent)
                 control.close()
                 code = _run_submission(
