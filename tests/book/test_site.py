@@ -714,3 +714,17 @@ def test_a_code_cell_shows_the_notebooks_line_length_at_1280_px(build, browser_s
         )
     finally:
         tab.close()
+
+
+def test_every_question_links_a_lecture_section_of_the_book(html):
+    # the "Read first" link of each question, as the class report resolves it
+    from hepml.course.grading.report import read_questions
+
+    for master in SOLUTIONS:
+        questions = read_questions(master)
+        assert questions, master.name
+        for question in questions.values():
+            assert question.lecture, f"{master.name} {question.name}: no lecture link"
+            page, anchor = question.lecture.split("#")
+            ids = re.findall(r'<section id="([^"]+)"', (html / page).read_text())
+            assert anchor in ids, f"{master.name} {question.name}: no section #{anchor} in {page}"

@@ -273,6 +273,10 @@ def test_the_report_ranks_the_mistakes_and_lists_what_could_not_be_graded(report
     rows = re.findall(r"<tr><td class=\"n\">(\d+) \((\d+)%\)</td><td>(q\d)", mistakes)
     assert rows == [("1", "7", "q2")]
     assert "leaves out the non-b jets the tagger fires on" in mistakes
+    # the mistake links to the section its question names (test_site.py checks every such id)
+    assert re.search(
+        r'href="file://[^"]*/_build/html/lectures/01-statistics\.html#bayes-theorem', mistakes
+    )
     not_graded = page.split("Submissions not graded")[1]
     for name, reason in [
         ("garbage", "not a readable notebook"),

@@ -28,7 +28,7 @@ from hepml.course import paths
 __all__ = ["QuestionInfo", "read_questions", "write_report"]
 
 #: A link to a lecture section in a question's text: ``[text](../lectures/NN-topic.ipynb#id)``.
-_LECTURE_LINK = re.compile(r"\[([^\]]+)\]\(\.\./lectures/([\w.-]+)\.(?:ipynb|md)(#[\w-]+)?\)")
+_LECTURE_LINK = re.compile(r"\[([^\]]+)\]\(\.\./lectures/([\w.-]+)\.(?:ipynb|md)#[\w-]*\)")
 _TITLE = re.compile(r"^##\s+Question\s+\d+\s*:\s*(.+?)\s*(?:\([\d.]+ points?\))?\s*$", re.M)
 #: What a row's problems say when a cell was cut short, and how the report puts it.
 _CUT_SHORT = {
@@ -62,8 +62,13 @@ def read_questions(master: Path) -> dict[str, QuestionInfo]:
             link = _LECTURE_LINK.search(source)
             current.title = title.group(1).replace("$", "") if title else current.title
             if link:
-                current.section = link.group(1)
-                current.lecture = f"lectures/{link.group(2)}.html{link.group(3) or ''}"
+                # the book's HTML names a section by docutils' id of its heading (the link's
+                # text), not by the MyST anchor the notebook link uses
+                from docutils.nodes import make_id
+
+                current.section = link.group(1).replace("$", "")
+                anchor = make_id(current.section.replace("§", ""))
+                current.lecture = f"lectures/{link.group(2)}.html#{anchor}"
             current = None
     return questions
 
