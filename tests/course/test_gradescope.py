@@ -84,7 +84,7 @@ def test_the_zip_holds_what_gradescope_needs(bundle):
         modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
     assert {"setup.sh", "run_autograder", "requirements.txt", "gradescope.json"} <= names
     assert f"build/exercises/{SET}/autograder.zip" in names
-    assert "lib/hepml/course/grading.py" in names
+    assert "lib/hepml/course/grading/grade.py" in names
     assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
     assert not [name for name in names if name.startswith(("solutions/", "exercises/"))]
     run = subprocess.run(["bash", "-n", "-c", zipfile.ZipFile(bundle).read("setup.sh").decode()])
