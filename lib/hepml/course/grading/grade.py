@@ -63,6 +63,7 @@ problem of the grading machine, not of the students: grading stops with its last
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import re
 import tempfile
@@ -406,7 +407,6 @@ def grade_paths(
     root = repository_root() if root is None else Path(root)
     limits = Limits() if limits is None else limits
     jobs = max(1, min(jobs, len(notebooks)))
-    workers = [WarmWorker(protected_folders(root), limits, sandbox) for _ in range(jobs)]
     idle: queue.SimpleQueue[WarmWorker] = queue.SimpleQueue()
     lock = threading.Lock()
     unavailable: list[WorkerUnavailable] = []
@@ -451,14 +451,11 @@ def grade_paths(
                 on_result(result)
         return result
 
-    try:
+    with contextlib.ExitStack() as workers:
+        for _ in range(jobs):
+            idle.put(workers.enter_context(WarmWorker(protected_folders(root), limits, sandbox)))
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            for warm in workers:
-                idle.put(warm)
             results = list(pool.map(grade, notebooks))
-    finally:
-        for warm in workers:
-            warm.__exit__(None, None, None)
     if unavailable:
         raise unavailable[0]
     return results
