@@ -16,7 +16,7 @@ the three share its cores.
 from __future__ import annotations
 
 import argparse
-import shutil
+import json
 import subprocess
 import sys
 import tempfile
@@ -28,11 +28,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _submissions(folder: Path) -> list[Path]:
+    """A copy of every master and untouched exercise, with the metadata otter run requires."""
     copies = []
     for master in sorted((ROOT / "solutions").glob("[0-9][0-9]-*.ipynb")):
         for kind, source in (("master", master), ("untouched", ROOT / "exercises" / master.name)):
+            notebook = json.loads(source.read_text(encoding="utf-8"))
+            notebook["metadata"]["otter"] = {"assignment_name": master.stem}
             copy = folder / f"{master.stem}-{kind}.ipynb"
-            shutil.copyfile(source, copy)
+            copy.write_text(json.dumps(notebook), encoding="utf-8")
             copies.append(copy)
     return copies
 
@@ -62,8 +65,11 @@ def main() -> None:
         times = {}
         start = time.perf_counter()
         hepml = [sys.executable, "-m", "hepml", "grade", str(folder / "submissions")]
-        subprocess.run([*hepml, "--json", "--jobs", str(jobs)], capture_output=True, check=True)
+        graded = subprocess.run(
+            [*hepml, "--json", "--jobs", str(jobs)], capture_output=True, check=True, text=True
+        )
         times["hepml grade"] = time.perf_counter() - start
+        scores = {Path(r["notebook"]).stem: r["score"] for r in json.loads(graded.stdout)}
         otter = []
         for path in submissions:
             output = folder / "otter" / path.stem
@@ -77,6 +83,14 @@ def main() -> None:
             for path in submissions
         ]  # fmt: skip
         times["plain execution"] = _in_parallel(plain, jobs, folder)
+        # every run must have produced its result, and the graders must agree
+        for path in submissions:
+            otter_result = json.loads((folder / "otter" / path.stem / "results.json").read_text())
+            otter_score = sum(test.get("score") or 0 for test in otter_result["tests"])
+            if path.stem.endswith("master") and not scores[path.stem] > 0 < otter_score:
+                raise SystemExit(f"{path.name}: the master did not score (hepml, otter)")
+            if not (folder / "plain" / path.name).is_file():
+                raise SystemExit(f"{path.name}: plain execution wrote nothing")
     floor = times["plain execution"]
     print(f"{len(submissions)} notebooks ({len(submissions) // 2} masters, as many untouched "
           f"exercises), {jobs} at a time")  # fmt: skip
