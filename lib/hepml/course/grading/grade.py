@@ -246,46 +246,36 @@ def grade_submission(
             exercise=exercise_set.name,
         )
 
-    if warm is None:
-        with WarmWorker(protected_folders(root), limits, sandbox) as own:
-            return grade_submission(
-                path,
-                timeout=timeout,
-                exercise=exercise,
-                root=root,
-                exercise_set=exercise_set,
-                total_timeout=total_timeout,
-                sandbox=sandbox,
-                limits=limits,
-                warm=own,
-            )
-    if warm.process is None:
-        warm.start()  # before the submission's own time limit starts
-    with tempfile.TemporaryDirectory(prefix="hepml-grade-") as temporary:
-        folder = SCRATCH if sandbox else Path(temporary)
-        session = Session(submission.cells, timeout, warm, total=total, folder=folder)
-        environment = Environment(session)
-        questions, error = [], None
-        try:
-            session.start()
-        except OutOfTime as failure:
-            error = str(failure)
-        except WorkerDied as failure:
-            error = f"the notebook could not be executed: {failure}"
-        for question, tests in exercise_set.tests.items():
-            if not error:
-                declared = exercise_set.mistakes.get(question, ())
-                try:
-                    questions.append(
-                        _grade_question(question, tests, environment, session, declared)
-                    )
-                    continue
-                except OutOfTime as failure:
-                    error = str(failure)
-            questions.append(
-                QuestionResult(question, 0.0, exercise_set.points[question], False, error)
-            )
-        session.close()
+    with contextlib.ExitStack() as own:
+        if warm is None:
+            warm = own.enter_context(WarmWorker(protected_folders(root), limits, sandbox))
+        if warm.process is None:
+            warm.start()  # before the submission's own time limit starts
+        with tempfile.TemporaryDirectory(prefix="hepml-grade-") as temporary:
+            folder = SCRATCH if sandbox else Path(temporary)
+            session = Session(submission.cells, timeout, warm, total=total, folder=folder)
+            environment = Environment(session)
+            questions, error = [], None
+            try:
+                session.start()
+            except OutOfTime as failure:
+                error = str(failure)
+            except WorkerDied as failure:
+                error = f"the notebook could not be executed: {failure}"
+            for question, tests in exercise_set.tests.items():
+                if not error:
+                    declared = exercise_set.mistakes.get(question, ())
+                    try:
+                        questions.append(
+                            _grade_question(question, tests, environment, session, declared)
+                        )
+                        continue
+                    except OutOfTime as failure:
+                        error = str(failure)
+                questions.append(
+                    QuestionResult(question, 0.0, exercise_set.points[question], False, error)
+                )
+            session.close()
     score = round(sum(question.score for question in questions), 6)
     return SubmissionResult(
         name,
